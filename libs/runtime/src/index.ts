@@ -1,0 +1,3 @@
+export { createLogger, NestPinoLogger, type Logger } from './logger';
+export { LOGGER, runApp } from './run-app';
+export { loadSettings, Settings, SettingsError } from './settings';

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { type DynamicModule, type INestApplicationContext, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createLogger, type Logger, NestPinoLogger } from './logger';
+import { loadSettings, Settings } from './settings';
+
+export const LOGGER = Symbol('LOGGER');
+
+@Module({})
+class RuntimeModule {
+  static forApp(settings: Settings, logger: Logger): DynamicModule {
+    return {
+      module: RuntimeModule,
+      global: true,
+      providers: [
+        { provide: Settings, useValue: settings },
+        { provide: LOGGER, useValue: logger },
+      ],
+      exports: [Settings, LOGGER],
+    };
+  }
+}
+
+/**
+ * Starts one of our processes as a Nest application context: settings validated first (a bad
+ * environment stops the process with a clear message), one "ready" line once every module has
+ * started, and a clean close on SIGTERM/SIGINT so in-flight work is finished or handed back.
+ */
+export async function runApp(app: string, appModule: Type<unknown>): Promise<INestApplicationContext> {
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (error) {
+    process.stderr.write(`${app}: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(app, settings.LOG_LEVEL);
+  try {
+    @Module({ imports: [RuntimeModule.forApp(settings, logger), appModule] })
+    class RootModule {}
+    const context = await NestFactory.createApplicationContext(RootModule, { logger: new NestPinoLogger(logger) });
+    context.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    logger.info({ pid: process.pid }, `${app} ready`);
+    return context;
+  } catch (error) {
+    logger.fatal({ err: error }, `${app} failed to start`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/**
+ * Every setting the processes take from their environment. This file is the only place that reads
+ * `process.env`; a bad value stops the process at start with a message naming the variable.
+ */
+export class Settings {
+  /** Redis for the queue, the published mappings and the apps' announcements. */
+  @IsString()
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key we write, so several deployments can share one Redis. */
+  @IsString()
+  QUEUE_PREFIX = 'sr';
+
+  /** Kubeconfig of the host cluster; unset means in-cluster, then the default kubeconfig. */
+  @IsOptional()
+  @IsString()
+  HOST_KUBECONFIG?: string;
+
+  /** The tenants file (config-watcher). */
+  @IsOptional()
+  @IsString()
+  TENANTS_FILE?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RESYNC_INTERVAL_SECONDS = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WRITER_CONCURRENCY = 8;
+
+  /** How often config-watcher re-reads config files and ConfigMaps (file edits are also watched). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  CONFIG_POLL_MS = 2_000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' = 'info';
+}
+
+const SETTING_NAMES: readonly (keyof Settings)[] = [
+  'REDIS_URL',
+  'QUEUE_PREFIX',
+  'HOST_KUBECONFIG',
+  'TENANTS_FILE',
+  'RESYNC_INTERVAL_SECONDS',
+  'WRITER_CONCURRENCY',
+  'CONFIG_POLL_MS',
+  'LOG_LEVEL',
+];
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const given = Object.fromEntries(SETTING_NAMES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+  const settings = plainToInstance(Settings, given, { exposeDefaultValues: true });
+  const errors = validateSync(settings);
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new SettingsError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return settings;
+}

@@ -1,1 +1,1 @@
-export {};
+export { formatRef, sameRef, type ObjectRef } from './object-ref';

@@ -1,0 +1,47 @@
+import type { ObjectRef } from '@service-replicator/references';
+
+/** fromHost: host Service -> tenant Service. toHost: tenant Service -> host Service. */
+export type Direction = 'fromHost' | 'toHost';
+
+/** Where a secret or config value is read from in the host cluster. */
+export interface HostKeyRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly key: string;
+}
+
+/** How a tenant's host Services (toHost) reach its workload. */
+export type ToHostMode = 'selector' | 'endpoints';
+
+/** One tenant as declared in the tenants file. */
+export interface TenantSpec {
+  /** The tenant's name (the vCluster name); appears in labels and queue keys. */
+  readonly name: string;
+  /** Where the tenant's workloads run on the host. */
+  readonly hostNamespace: string;
+  /** How to reach the tenant's API server. */
+  readonly kubeconfig: { readonly file: string } | { readonly secret: HostKeyRef };
+  /** Host namespaces besides hostNamespace that toHost targets may be written into. */
+  readonly allowedHostNamespaces: readonly string[];
+  /** Where the tenant's vcluster.yaml is read from. */
+  readonly config: { readonly file: string } | { readonly configMap: HostKeyRef } | { readonly secret: HostKeyRef };
+  /** selector (default): pods run on the host, as with vCluster. endpoints: mirror EndpointSlices. */
+  readonly toHostMode: ToHostMode;
+}
+
+/** One `{from, to}` entry of a tenant's config, with both references resolved. */
+export interface Mapping {
+  readonly tenant: string;
+  readonly direction: Direction;
+  /** In the host cluster for fromHost, in the tenant cluster for toHost. */
+  readonly source: ObjectRef;
+  /** In the tenant cluster for fromHost, in the host cluster for toHost. */
+  readonly target: ObjectRef;
+}
+
+/** A config problem, located by its path in the document (and its line when known). */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+  readonly line?: number;
+}

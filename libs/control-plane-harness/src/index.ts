@@ -1,1 +1,6 @@
-export {};
+export { controlPlaneBinaries, repoRoot } from './binaries';
+export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane';
+export { freePort } from './free-port';
+export { mintServiceAccountIdentity, type Identity } from './identities';
+export { ManagedProcess, waitUntilReady } from './managed-process';
+export { startRedis, type RedisServer } from './redis-server';

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { controlPlaneBinaries } from './binaries';
+import { freePort } from './free-port';
+import { ManagedProcess, waitUntilReady } from './managed-process';
+import { createPki, type Pki } from './pki';
+
+/** The controllers the replicator's behaviour depends on in a real cluster. */
+const CONTROLLERS = [
+  'endpointslice-controller',
+  'endpointslice-mirroring-controller',
+  'namespace-controller',
+  'garbage-collector-controller',
+  'serviceaccount-controller',
+];
+
+export interface ControlPlane {
+  readonly name: string;
+  /** Admin (system:masters) access. */
+  readonly kubeConfig: KubeConfig;
+  /** The same admin access as a kubeconfig file, for processes we start. */
+  readonly kubeconfigPath: string;
+  readonly server: string;
+  readonly dataDir: string;
+  /** Every process of this control plane, for tests that check nothing is left behind. */
+  readonly pids: () => number[];
+  stop(): Promise<void>;
+}
+
+export interface ControlPlaneOptions {
+  /** Names the control plane in logs and kubeconfig (e.g. "host", "tenant"). */
+  readonly name: string;
+  readonly startTimeoutMs?: number;
+}
+
+/**
+ * Starts etcd, kube-apiserver (RBAC, generated PKI, service-account tokens) and
+ * kube-controller-manager on free loopback ports in a fresh temporary folder.
+ */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const bin = controlPlaneBinaries();
+  const dir = await mkdtemp(join(tmpdir(), `sr-${options.name}-`));
+  const timeout = options.startTimeoutMs ?? 90_000;
+  const processes: ManagedProcess[] = [];
+  const stop = async () => {
+    for (const proc of [...processes].reverse()) await proc.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const [pki, etcdPort, peerPort, apiPort] = await Promise.all([createPki(dir), freePort(), freePort(), freePort()]);
+    const etcd = startEtcd(bin, dir, etcdPort, peerPort);
+    processes.push(etcd);
+    await waitUntilReady(etcd, () => httpOk(`http://127.0.0.1:${etcdPort}/health`), timeout);
+
+    const server = `https://127.0.0.1:${apiPort}`;
+    const apiserver = startApiServer(bin, dir, pki, etcdPort, apiPort);
+    processes.push(apiserver);
+    await waitUntilReady(apiserver, () => apiReady(server, pki), timeout);
+
+    const kubeConfig = adminKubeConfig(options.name, server, pki);
+    const kubeconfigPath = join(dir, 'admin.kubeconfig');
+    await writeFile(kubeconfigPath, kubeConfig.exportConfig());
+    processes.push(startControllerManager(bin, dir, kubeconfigPath));
+    return { name: options.name, kubeConfig, kubeconfigPath, server, dataDir: dir, pids: () => pidsOf(processes), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function pidsOf(processes: readonly ManagedProcess[]): number[] {
+  return processes.flatMap((proc) => (proc.pid === undefined ? [] : [proc.pid]));
+}
+
+function startEtcd(bin: string, dir: string, port: number, peerPort: number): ManagedProcess {
+  const peer = `http://127.0.0.1:${peerPort}`;
+  return new ManagedProcess('etcd', join(bin, 'etcd'), [
+    `--data-dir=${join(dir, 'etcd')}`,
+    `--listen-client-urls=http://127.0.0.1:${port}`,
+    `--advertise-client-urls=http://127.0.0.1:${port}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=default=${peer}`,
+    '--unsafe-no-fsync',
+    '--log-level=warn',
+  ], join(dir, 'etcd.log'));
+}
+
+function startApiServer(bin: string, dir: string, pki: Pki, etcdPort: number, apiPort: number): ManagedProcess {
+  return new ManagedProcess('kube-apiserver', join(bin, 'kube-apiserver'), [
+    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${join(dir, 'apiserver-certs')}`,
+    `--tls-cert-file=${pki.servingCert}`,
+    `--tls-private-key-file=${pki.servingKey}`,
+    `--client-ca-file=${pki.caCert}`,
+    '--authorization-mode=RBAC',
+    '--service-account-issuer=https://kubernetes.default.svc',
+    `--service-account-key-file=${pki.serviceAccountPub}`,
+    `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+    '--service-cluster-ip-range=10.0.0.0/16',
+    // Nothing here runs the metrics APIs or a cloud; keep the log about what tests do.
+    '--v=1',
+  ], join(dir, 'kube-apiserver.log'));
+}
+
+function startControllerManager(bin: string, dir: string, kubeconfig: string): ManagedProcess {
+  return new ManagedProcess('kube-controller-manager', join(bin, 'kube-controller-manager'), [
+    `--kubeconfig=${kubeconfig}`,
+    `--controllers=${CONTROLLERS.join(',')}`,
+    '--leader-elect=false',
+    '--secure-port=0',
+    '--use-service-account-credentials=false',
+    // Tests wait on these controllers: publish endpoint changes at once rather than batching.
+    '--endpointslice-updates-batch-period=0s',
+    '--v=1',
+  ], join(dir, 'kube-controller-manager.log'));
+}
+
+function adminKubeConfig(name: string, server: string, pki: Pki): KubeConfig {
+  const kc = new KubeConfig();
+  const b64 = (file: string) => readFileSync(file).toString('base64');
+  kc.loadFromOptions({
+    clusters: [{ name, server, caData: b64(pki.caCert), skipTLSVerify: false }],
+    users: [{ name: `${name}-admin`, certData: b64(pki.adminCert), keyData: b64(pki.adminKey) }],
+    contexts: [{ name, cluster: name, user: `${name}-admin` }],
+    currentContext: name,
+  });
+  return kc;
+}
+
+function httpOk(url: string): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(1_000) }).then((res) => res.ok);
+}
+
+/** /readyz answers 200 only once every post-start hook (RBAC bootstrap roles included) is done. */
+function apiReady(server: string, pki: Pki): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${server}/readyz`,
+      { ca: readFileSync(pki.caCert), cert: readFileSync(pki.adminCert), key: readFileSync(pki.adminKey), timeout: 1_000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Runs compiled tests with Node's test runner (Node 20's runner takes no globs, so files are found
+// here). Build first (`npm run build`).
+//   node scripts/run-tests.js unit [project-dir ...]   *.spec.js beside the code (default: libs, apps)
+//   node scripts/run-tests.js servers                  test/dist/**/*.test.js, one file at a time:
+//                                                      each starts its own API servers and Redis
+//   node scripts/run-tests.js all                      both, in one run with one summary
+const { spawnSync } = require('node:child_process');
+const { existsSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+function find(dir, suffix) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : find(path, suffix);
+    return entry.name.endsWith(suffix) ? [path] : [];
+  });
+}
+
+const [kind = 'unit', ...dirs] = process.argv.slice(2);
+let files;
+let runnerArgs = [];
+const unitTests = () => {
+  const projects = dirs.length > 0 ? dirs : ['libs', 'apps'].flatMap((root) => readdirSync(root).map((p) => join(root, p)));
+  return projects.flatMap((project) => find(join(project, 'dist'), '.spec.js'));
+};
+const serverTests = () => find(join('test', 'dist'), '.test.js');
+
+if (kind === 'unit') {
+  files = unitTests();
+} else if (kind === 'servers' || kind === 'all') {
+  files = kind === 'all' ? [...unitTests(), ...serverTests()] : serverTests();
+  // Server tests start API servers and our apps as processes: one file at a time on 2 cores.
+  runnerArgs = ['--test-concurrency=1'];
+} else {
+  console.error(`unknown test kind "${kind}": use unit, servers or all`);
+  process.exit(2);
+}
+
+if (files.length === 0) {
+  console.error(`no ${kind} tests found: build first (npm run build)`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', ...runnerArgs, ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs whatever this machine lacks to build, test and run service-replicator locally:
+# Debian packages (redis-server, openssl), the npm dependencies from the lock file, and the
+# Kubernetes control-plane binaries (built once from the Go module proxy, then cached).
+# Safe to run again: each step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v openssl >/dev/null || missing+=(openssl)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} (apt)"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install (it records what it installed).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+command -v go >/dev/null || { echo "setup: Go is required to build the Kubernetes test binaries" >&2; exit 1; }
+bash tools/controlplane/ensure-binaries.sh >/dev/null

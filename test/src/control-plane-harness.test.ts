@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { CoreV1Api, makeInformer, RbacAuthorizationV1Api, type V1Service } from '@kubernetes/client-node';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  mintServiceAccountIdentity,
+  startControlPlane,
+  startRedis,
+  type ControlPlane,
+  type RedisServer,
+} from '@service-replicator/control-plane-harness';
+import { eventually, isAlive } from './support/wait';
+
+describe('control-plane harness', () => {
+  let host: ControlPlane;
+  let tenant: ControlPlane;
+  let redis: RedisServer;
+
+  before(async () => {
+    [host, tenant, redis] = await Promise.all([startControlPlane({ name: 'host' }), startControlPlane({ name: 'tenant' }), startRedis()]);
+  });
+  after(async () => {
+    await Promise.all([host?.stop(), tenant?.stop(), redis?.stop()]);
+  });
+
+  it('runs two independent API servers side by side', async () => {
+    assert.notEqual(host.server, tenant.server);
+    await host.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'only-on-host' } } });
+    await assert.rejects(tenant.kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: 'only-on-host' }), { code: 404 });
+  });
+
+  it('allocates a ClusterIP to a new Service, and an informer sees it', async () => {
+    const core = host.kubeConfig.makeApiClient(CoreV1Api);
+    const informer = makeInformer(host.kubeConfig, '/api/v1/namespaces/default/services', () => core.listNamespacedService({ namespace: 'default' }));
+    const seen = new Map<string, V1Service>();
+    informer.on('add', (svc) => seen.set(svc.metadata?.name ?? '', svc));
+    await informer.start();
+    try {
+      const created = await core.createNamespacedService({
+        namespace: 'default',
+        body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+      });
+      assert.match(created.spec?.clusterIP ?? '', /^10\.0\.\d+\.\d+$/);
+      const fromInformer = await eventually(() => seen.get('web'));
+      assert.equal(fromInformer.spec?.clusterIP, created.spec?.clusterIP);
+    } finally {
+      await informer.stop();
+    }
+  });
+
+  it('deletes a namespace for real: the namespace controller empties and removes it', async () => {
+    const core = host.kubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
+    await core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'cm' }, data: { a: 'b' } } });
+    await core.deleteNamespace({ name: 'doomed' });
+    await eventually(async () => {
+      try {
+        await core.readNamespace({ name: 'doomed' });
+        return undefined;
+      } catch (error) {
+        return (error as { code?: number }).code === 404 ? true : undefined;
+      }
+    }, 60_000);
+  });
+
+  it('gives a restricted identity exactly its Role: allowed inside, 403 outside', async () => {
+    const admin = host.kubeConfig;
+    const identity = await mintServiceAccountIdentity(admin, 'team-a', 'reader');
+    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({
+      namespace: 'team-a',
+      body: { metadata: { name: 'service-reader' }, rules: [{ apiGroups: [''], resources: ['services'], verbs: ['get', 'list'] }] },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: 'team-a',
+      body: {
+        metadata: { name: 'service-reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'service-reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: 'team-a' }],
+      },
+    });
+    const core = identity.kubeConfig.makeApiClient(CoreV1Api);
+    const list = await eventually(() => core.listNamespacedService({ namespace: 'team-a' }).catch(() => undefined));
+    assert.deepEqual(list.items, []);
+    await assert.rejects(core.listNamespacedService({ namespace: 'default' }), { code: 403 });
+    await assert.rejects(core.createNamespacedService({ namespace: 'team-a', body: { metadata: { name: 'x' }, spec: { ports: [{ port: 1 }] } } }), { code: 403 });
+  });
+
+  it('carries a BullMQ job from a producer connection to a worker on another connection', async () => {
+    const producer = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    const consumer = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('harness-check', { connection: producer });
+    const processed: unknown[] = [];
+    const worker = new Worker('harness-check', async (job) => void processed.push(job.data), { connection: consumer });
+    try {
+      await queue.add('ping', { hello: 'world' });
+      await eventually(() => (processed.length > 0 ? true : undefined));
+      assert.deepEqual(processed, [{ hello: 'world' }]);
+    } finally {
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      producer.disconnect();
+      consumer.disconnect();
+    }
+  });
+});
+
+describe('control-plane harness teardown', () => {
+  it('leaves no process behind when a test process fails half-way', async () => {
+    // A child process starts a control plane and Redis, prints their pids, then throws.
+    const script = `
+      const h = require(${JSON.stringify(require.resolve('@service-replicator/control-plane-harness'))});
+      Promise.all([h.startControlPlane({ name: 'crash' }), h.startRedis()]).then(([cp, redis]) => {
+        console.log(JSON.stringify([...cp.pids(), redis.pid]));
+        throw new Error('test failed on purpose');
+      });`;
+    const result = await promisify(execFile)(process.execPath, ['-e', script]).then(
+      () => assert.fail('the child should have failed'),
+      (error: { stdout: string; code: number }) => error,
+    );
+    assert.notEqual(result.code, 0);
+    const pids = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '[]') as number[];
+    assert.equal(pids.length, 4, 'etcd, kube-apiserver, kube-controller-manager and redis-server were started');
+    await eventually(() => (pids.every((pid) => !isAlive(pid)) ? true : undefined), 10_000);
+  });
+});

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ESLint } from 'eslint';
+import { repoRoot } from '@service-replicator/control-plane-harness';
+
+/** Lints one line of code as if it were a file in `project`, returning the boundary rule's messages. */
+async function boundaryErrors(project: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: repoRoot });
+  const [result] = await eslint.lintText(code, { filePath: `${repoRoot}/${project}/src/boundary-probe.ts` });
+  return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+}
+
+describe('Nx module boundaries (nx lint)', () => {
+  it('refuses a util lib importing a domain lib', async () => {
+    const errors = await boundaryErrors('libs/runtime', "export { formatRef } from '@service-replicator/references';\n");
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /type:util.*type:util|can only depend on libs tagged with "type:util"/);
+  });
+
+  it('refuses a domain lib importing Nest or Redis clients', async () => {
+    const errors = await boundaryErrors('libs/references', "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n");
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /@nestjs\/common/);
+  });
+
+  it('refuses an app importing the testing harness', async () => {
+    const errors = await boundaryErrors('apps/writer', "export { startRedis } from '@service-replicator/control-plane-harness';\n");
+    assert.equal(errors.length, 1);
+  });
+
+  it('allows an app to import a domain lib', async () => {
+    assert.deepEqual(await boundaryErrors('apps/writer', "export { formatRef } from '@service-replicator/references';\n"), []);
+  });
+});

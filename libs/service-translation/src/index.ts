@@ -1,1 +1,45 @@
-export {};
+export {
+  DIRECTION_LABEL,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  SOURCE_ANNOTATION,
+  TENANT_LABEL,
+  isOwned,
+  ownershipAnnotations,
+  ownershipLabels,
+  sourceAnnotationValue,
+  type OwnerKey,
+} from './ownership';
+export {
+  RESERVED_SELECTOR_KEYS,
+  VCLUSTER_MANAGED_BY_LABEL,
+  VCLUSTER_NAMESPACE_LABEL,
+  hostLabelKey,
+  safeConcatName,
+  translateSelector,
+} from './selector-translation';
+export { serviceShape, type ServiceShape } from './service-shape';
+export { buildTenantService } from './tenant-service.builder';
+export { buildTenantEndpointSlices } from './tenant-endpoint-slices.builder';
+export { buildHostService } from './host-service.builder';
+export { buildHostEndpointSlices } from './host-endpoint-slices.builder';
+export {
+  ENDPOINT_SLICE_MANAGED_BY_LABEL,
+  ENDPOINT_SLICE_MANAGED_BY_VALUE,
+  MAX_ENDPOINTS_PER_SLICE,
+  SERVICE_NAME_LABEL,
+} from './endpoint-slice.factory';
+export { mergeForUpdate, needsUpdate, requiresRecreate } from './service-drift';
+export {
+  endpointSliceNeedsUpdate,
+  endpointSliceRequiresRecreate,
+  mergeEndpointSliceForUpdate,
+} from './endpoint-slice-drift';
+export type { Action, CreateAction, DeleteAction, ObjectKind, UpdateAction } from './reconcile-actions';
+export {
+  planReconcile,
+  type PlanState,
+  type ReconcileInput,
+  type ReconcileKey,
+  type ReconcilePlan,
+} from './reconcile-plan';

@@ -1,0 +1,158 @@
+import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import { formatRef, type ObjectRef } from '@service-replicator/references';
+import type { Direction, Mapping, TenantSpec } from '@service-replicator/replication-config';
+import { planEndpointSlices } from './endpoint-slice-plan';
+import { buildHostEndpointSlices } from './host-endpoint-slices.builder';
+import { buildHostService } from './host-service.builder';
+import { describeForeignOwner, isOwned } from './ownership';
+import { deleteAction, describeAction, sourceCluster, targetCluster, type Action } from './reconcile-actions';
+import { needsUpdate, mergeForUpdate, requiresRecreate } from './service-drift';
+import { describeShape, serviceShape } from './service-shape';
+import { buildTenantEndpointSlices } from './tenant-endpoint-slices.builder';
+import { buildTenantService } from './tenant-service.builder';
+
+/** What a reconcile request is about: one target Service of one tenant and direction. */
+export interface ReconcileKey {
+  readonly tenant: string;
+  readonly direction: Direction;
+  readonly target: ObjectRef;
+}
+
+/** Both sides as read at the start of a pass. */
+export interface ReconcileInput {
+  /** The config entry for the key; absent once it was removed from the config. */
+  readonly mapping?: Mapping;
+  readonly key: ReconcileKey;
+  /** Required for toHost (it chooses selector or endpoints mode). */
+  readonly tenant?: TenantSpec;
+  readonly source?: V1Service;
+  /** The source Service's slices (labelled `kubernetes.io/service-name=<source name>`). */
+  readonly sourceSlices: readonly V1EndpointSlice[];
+  readonly target?: V1Service;
+  /** Slices in the target cluster labelled `kubernetes.io/service-name=<target name>`. */
+  readonly targetSlices: readonly V1EndpointSlice[];
+}
+
+export type PlanState = 'in-sync' | 'pending' | 'conflict';
+
+/**
+ * The decision for one pass. Actions are ordered so that executing only the first one and then
+ * planning again converges: the writer does one write per pass and requeues while any remain.
+ */
+export interface ReconcilePlan {
+  readonly state: PlanState;
+  readonly message: string;
+  readonly actions: readonly Action[];
+}
+
+interface DesiredState {
+  readonly service: V1Service;
+  readonly slices: readonly V1EndpointSlice[];
+}
+
+export function planReconcile(input: ReconcileInput): ReconcilePlan {
+  if (!input.mapping && input.key.direction === 'toHost') return keptByDesign(input.key);
+  const desired = desiredState(input);
+  return desired ? planConvergence(input, desired) : planRemoval(input);
+}
+
+/**
+ * As with vCluster, removing a toHost entry leaves the host Service in place: other workloads
+ * on the host may depend on it, and deleting it is left to a person.
+ */
+function keptByDesign(key: ReconcileKey): ReconcilePlan {
+  const message =
+    `mapping removed from config; host Service ${formatRef(key.target)} is kept by design ` +
+    '(toHost mirrors are not deleted when their mapping is removed; delete it by hand if unwanted)';
+  return { state: 'in-sync', message, actions: [] };
+}
+
+function desiredState(input: ReconcileInput): DesiredState | undefined {
+  const { mapping, source } = input;
+  if (!mapping || !source) return undefined;
+  if (mapping.direction === 'fromHost') {
+    return {
+      service: buildTenantService(source, mapping),
+      slices: buildTenantEndpointSlices(source, input.sourceSlices, mapping),
+    };
+  }
+  const tenant = input.tenant;
+  if (!tenant) throw new Error(`toHost mapping of tenant ${mapping.tenant} planned without its TenantSpec`);
+  return {
+    service: buildHostService(source, mapping, tenant),
+    slices: tenant.toHostMode === 'endpoints' ? buildHostEndpointSlices(source, input.sourceSlices, mapping) : [],
+  };
+}
+
+function planConvergence(input: ReconcileInput, desired: DesiredState): ReconcilePlan {
+  const { key, target } = input;
+  if (target && !isOwned(target, key)) {
+    const message = `${targetLabel(key)} exists and ${describeForeignOwner(target)}; left untouched`;
+    return { state: 'conflict', message, actions: [] };
+  }
+  const notes: string[] = [];
+  const serviceActions: Action[] = [];
+  if (!target) {
+    serviceActions.push({ verb: 'create', kind: 'Service', object: desired.service });
+  } else if (requiresRecreate(desired.service, target)) {
+    notes.push(recreateReason(key, desired.service, target));
+    serviceActions.push(deleteAction('Service', target.metadata));
+    serviceActions.push({ verb: 'create', kind: 'Service', object: desired.service });
+  } else if (needsUpdate(desired.service, target)) {
+    serviceActions.push({ verb: 'update', kind: 'Service', object: mergeForUpdate(desired.service, target) });
+  }
+  const slices = planEndpointSlices(desired.slices, input.targetSlices, key);
+  return summarise(key, {
+    actions: [...serviceActions, ...slices.actions],
+    conflicts: slices.conflicts.map((conflict) => `${targetCluster(key.direction)} ${conflict}; left untouched`),
+    notes,
+    idle: `${targetLabel(key)} is in sync with ${sourceLabel(input)}`,
+  });
+}
+
+function recreateReason(key: ReconcileKey, desired: V1Service, actual: V1Service): string {
+  const from = describeShape(serviceShape(actual));
+  const to = describeShape(serviceShape(desired));
+  return `${targetLabel(key)} changes from ${from} to ${to}, which Kubernetes does not allow in place; deleting it first`;
+}
+
+/** Source gone or mapping removed: remove what we own, and only that. */
+function planRemoval(input: ReconcileInput): ReconcilePlan {
+  const { key, target } = input;
+  const reason = input.mapping ? `${sourceLabel(input)} does not exist` : 'mapping removed from config';
+  const notes = [reason];
+  const actions: Action[] = [];
+  if (target && isOwned(target, key)) actions.push(deleteAction('Service', target.metadata));
+  else if (target) notes.push(`${targetLabel(key)} ${describeForeignOwner(target)}; left untouched`);
+  // Our own slices go even when the Service is someone else's: left behind, they would add our
+  // endpoints to a Service of the same name that we do not manage.
+  actions.push(...planEndpointSlices([], input.targetSlices, key).actions);
+  if (actions.length === 0 && !target) notes.push('nothing of ours to delete');
+  return summarise(key, { actions, conflicts: [], notes, idle: reason });
+}
+
+interface PlanParts {
+  readonly actions: Action[];
+  /** Objects we would have to change but may not; they make the state `conflict`. */
+  readonly conflicts: string[];
+  readonly notes: string[];
+  /** The message when there is nothing to do and nothing to report. */
+  readonly idle: string;
+}
+
+function summarise(key: ReconcileKey, parts: PlanParts): ReconcilePlan {
+  const { actions, conflicts, notes } = parts;
+  const state: PlanState = conflicts.length > 0 ? 'conflict' : actions.length > 0 ? 'pending' : 'in-sync';
+  const lines = [...conflicts, ...notes];
+  if (actions.length > 0) lines.push(`${actions.length} action(s) pending; next: ${describeAction(actions[0], key.direction)}`);
+  return { state, message: lines.length > 0 ? lines.join('; ') : parts.idle, actions };
+}
+
+function targetLabel(key: ReconcileKey): string {
+  return `${targetCluster(key.direction)} Service ${formatRef(key.target)}`;
+}
+
+function sourceLabel(input: ReconcileInput): string {
+  const source = input.mapping ? formatRef(input.mapping.source) : '?';
+  return `${sourceCluster(input.key.direction)} Service ${source}`;
+}

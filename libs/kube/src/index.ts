@@ -1,1 +1,5 @@
-export {};
+export { apiMessage, apiStatus, isNotFound, readOptional } from './api-error';
+export { exponentialBackoff, type Backoff } from './backoff';
+export { ClusterClient, FIELD_MANAGER, type DeleteTarget, type MirroredKind, type WarningEvent } from './cluster-client';
+export { loadKubeConfig } from './kube-config';
+export { RestartingInformer, type InformerHandlers, type InformerSpec } from './restarting-informer';

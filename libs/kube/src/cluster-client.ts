@@ -1,0 +1,113 @@
+import {
+  CoreV1Api,
+  DiscoveryV1Api,
+  type KubeConfig,
+  type V1EndpointSlice,
+  type V1Namespace,
+  type V1Service,
+} from '@kubernetes/client-node';
+import type { ObjectRef } from '@service-replicator/references';
+import { readOptional } from './api-error';
+
+export type MirroredKind = 'Service' | 'EndpointSlice';
+
+export interface DeleteTarget {
+  readonly kind: MirroredKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+  readonly resourceVersion?: string;
+}
+
+export interface WarningEvent {
+  readonly object: V1Service;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export const FIELD_MANAGER = 'service-replicator';
+
+/** The few calls the replicator makes to one cluster, each a single API request. */
+export class ClusterClient {
+  readonly core: CoreV1Api;
+  readonly discovery: DiscoveryV1Api;
+
+  constructor(readonly name: string, readonly kubeConfig: KubeConfig) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
+  }
+
+  readService(ref: ObjectRef): Promise<V1Service | undefined> {
+    return readOptional(() => this.core.readNamespacedService(ref));
+  }
+
+  /** The EndpointSlices of a Service: the standard `kubernetes.io/service-name` label. */
+  async listEndpointSlices(service: ObjectRef): Promise<V1EndpointSlice[]> {
+    const list = await this.discovery.listNamespacedEndpointSlice({
+      namespace: service.namespace,
+      labelSelector: `kubernetes.io/service-name=${service.name}`,
+    });
+    return list.items;
+  }
+
+  create(kind: MirroredKind, object: V1Service | V1EndpointSlice): Promise<V1Service | V1EndpointSlice> {
+    const namespace = object.metadata?.namespace ?? '';
+    return kind === 'Service'
+      ? this.core.createNamespacedService({ namespace, body: object as V1Service, fieldManager: FIELD_MANAGER })
+      : this.discovery.createNamespacedEndpointSlice({ namespace, body: object as V1EndpointSlice, fieldManager: FIELD_MANAGER });
+  }
+
+  /** A PUT carrying the resourceVersion we read: a concurrent change makes it fail with 409. */
+  replace(kind: MirroredKind, object: V1Service | V1EndpointSlice): Promise<V1Service | V1EndpointSlice> {
+    const namespace = object.metadata?.namespace ?? '';
+    const name = object.metadata?.name ?? '';
+    return kind === 'Service'
+      ? this.core.replaceNamespacedService({ name, namespace, body: object as V1Service, fieldManager: FIELD_MANAGER })
+      : this.discovery.replaceNamespacedEndpointSlice({ name, namespace, body: object as V1EndpointSlice, fieldManager: FIELD_MANAGER });
+  }
+
+  /** Deletes only the object we read (uid and resourceVersion preconditions), never a successor. */
+  async delete(target: DeleteTarget): Promise<void> {
+    const body = { preconditions: { uid: target.uid, resourceVersion: target.resourceVersion } };
+    const { namespace, name } = target;
+    if (target.kind === 'Service') await this.core.deleteNamespacedService({ name, namespace, body });
+    else await this.discovery.deleteNamespacedEndpointSlice({ name, namespace, body });
+  }
+
+  readNamespace(name: string): Promise<V1Namespace | undefined> {
+    return readOptional(() => this.core.readNamespace({ name }));
+  }
+
+  createNamespace(namespace: V1Namespace): Promise<V1Namespace> {
+    return this.core.createNamespace({ body: namespace, fieldManager: FIELD_MANAGER });
+  }
+
+  /** A core/v1 Warning Event on the object, as `kubectl describe` shows it. */
+  async warn({ object, reason, message }: WarningEvent): Promise<void> {
+    const namespace = object.metadata?.namespace ?? 'default';
+    const now = new Date();
+    await this.core.createNamespacedEvent({
+      namespace,
+      body: {
+        metadata: { generateName: `${object.metadata?.name ?? 'object'}.`, namespace },
+        involvedObject: {
+          apiVersion: 'v1',
+          kind: 'Service',
+          namespace,
+          name: object.metadata?.name,
+          uid: object.metadata?.uid,
+          resourceVersion: object.metadata?.resourceVersion,
+        },
+        type: 'Warning',
+        reason,
+        message,
+        source: { component: FIELD_MANAGER },
+        reportingComponent: FIELD_MANAGER,
+        reportingInstance: FIELD_MANAGER,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      },
+    });
+  }
+}

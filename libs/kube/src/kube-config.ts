@@ -1,0 +1,18 @@
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * A KubeConfig from a file, from kubeconfig text (a tenant's Secret), or, with neither, the pod's
+ * own service account when running in a cluster and the default kubeconfig otherwise.
+ */
+export function loadKubeConfig(source: { file?: string; text?: string } = {}): KubeConfig {
+  const kc = new KubeConfig();
+  if (source.text !== undefined) kc.loadFromString(source.text);
+  else if (source.file) kc.loadFromFile(source.file);
+  else if (existsSync(IN_CLUSTER_TOKEN)) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  if (!kc.getCurrentCluster()) throw new Error(`kubeconfig ${source.file ?? '(default)'} has no current cluster`);
+  return kc;
+}

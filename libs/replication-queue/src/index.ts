@@ -1,1 +1,12 @@
-export {};
+export { MAPPINGS_CHANGED, type MappingsChanged } from './announcements';
+export { MappingStore, type ConfigCheck, type PublishedTenant } from './mapping-store';
+export {
+  RECONCILE_JOB,
+  RECONCILE_QUEUE,
+  ReconcileQueue,
+  reconcileJobOptions,
+  retryDelayMs,
+  type ReconcileJobData,
+} from './reconcile-queue';
+export { redisConnection, redisHostPort } from './redis-connection';
+export { StatusStore, type MappingStatus, type ReplicationState } from './status-store';

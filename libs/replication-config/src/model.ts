@@ -45,3 +45,25 @@ export interface ConfigIssue {
   readonly message: string;
   readonly line?: number;
 }
+
+/**
+ * `policies.networkPolicy` of a tenant's vcluster.yaml, kept as the plain data it was written as:
+ * the fields below are checked for shape, any other vCluster key is carried along unchecked.
+ */
+export interface NetworkPolicyConfig {
+  readonly enabled?: boolean;
+  readonly workload?: {
+    readonly ingress?: readonly Readonly<Record<string, unknown>>[];
+    readonly egress?: readonly Readonly<Record<string, unknown>>[];
+    readonly publicEgress?: { readonly enabled?: boolean; readonly cidr?: string; readonly except?: readonly string[] };
+    readonly [key: string]: unknown;
+  };
+  readonly [key: string]: unknown;
+}
+
+/** What this project takes from one tenant's vcluster.yaml. */
+export interface TenantReplicationConfig {
+  /** fromHost entries first, then toHost, each in document order. */
+  readonly mappings: readonly Mapping[];
+  readonly networkPolicy?: NetworkPolicyConfig;
+}

@@ -1,0 +1,13 @@
+/** Where a value sits in a document: mapping keys and list indexes, outermost first. */
+export type ConfigPath = readonly (string | number)[];
+
+const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+
+/** `networking.replicateServices.toHost[2].from`; odd keys are quoted so the path stays unambiguous. */
+export function formatPath(path: ConfigPath): string {
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === 'number') return `${text}[${segment}]`;
+    if (!PLAIN_KEY.test(segment)) return `${text}[${JSON.stringify(segment)}]`;
+    return text === '' ? segment : `${text}.${segment}`;
+  }, '');
+}

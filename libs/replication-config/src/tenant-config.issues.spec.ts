@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ConfigIssue, TenantSpec } from './model';
+import { parseTenantConfig } from './tenant-config.parser';
+
+const tenant: TenantSpec = {
+  name: 'team-a',
+  hostNamespace: 'vc-a',
+  kubeconfig: { file: '/kubeconfig' },
+  allowedHostNamespaces: ['shared'],
+  config: { file: './vcluster.yaml' },
+  toHostMode: 'selector',
+};
+
+const doc = (...lines: string[]) => `${lines.join('\n')}\n`;
+/** A document whose replicateServices entries start on line 3. */
+const entries = (...lines: string[]) => doc('networking:', '  replicateServices:', ...lines);
+const RS = 'networking.replicateServices';
+const SERVICE_RULE =
+  "must consist of lower case alphanumeric characters or '-', start with a letter and end with an alphanumeric character (DNS-1035 label, at most 63 characters)";
+const NAMESPACE_RULE =
+  "must consist of lower case alphanumeric characters or '-', start and end with an alphanumeric character (DNS-1123 label, at most 63 characters)";
+
+describe('parseTenantConfig: issues', () => {
+  const cases: { name: string; text: string; issues: ConfigIssue[] }[] = [
+    {
+      name: 'YAML syntax error',
+      text: doc('networking:', '  replicateServices:', '    toHost: [', 'policies: {}'),
+      issues: [{ path: '', message: 'Flow sequence in block collection must be sufficiently indented and end with a ]', line: 4 }],
+    },
+    {
+      name: 'duplicate YAML key',
+      text: entries('    toHost: []', '    toHost: []'),
+      issues: [{ path: '', message: 'Map keys must be unique', line: 4 }],
+    },
+    {
+      name: 'several YAML documents',
+      text: doc('networking: {}', '---', 'policies: {}'),
+      issues: [{ path: '', message: 'contains more than one YAML document; expected one', line: 2 }],
+    },
+    { name: 'document is not a mapping', text: doc('- a', '- b'), issues: [{ path: '', message: 'must be a mapping, got a list', line: 1 }] },
+    {
+      name: 'networking is not a mapping',
+      text: doc('networking: on'),
+      issues: [{ path: 'networking', message: 'must be a mapping, got the string "on"', line: 1 }],
+    },
+    {
+      name: 'replicateServices is not a mapping',
+      text: doc('networking:', '  replicateServices: [a]'),
+      issues: [{ path: `${RS}`, message: 'must be a mapping, got a list', line: 2 }],
+    },
+    {
+      name: 'unknown keys under replicateServices and in entries, with the likely key',
+      text: entries('    tohost: []', '    fromHost:', '      - from: a', '        To: b', '        port: 80'),
+      issues: [
+        { path: `${RS}.tohost`, message: 'unknown key; expected one of fromHost, toHost; did you mean "toHost"?', line: 3 },
+        { path: `${RS}.fromHost[0].to`, message: 'is required', line: 5 },
+        { path: `${RS}.fromHost[0].To`, message: 'unknown key; expected one of from, to; did you mean "to"?', line: 6 },
+        { path: `${RS}.fromHost[0].port`, message: 'unknown key; expected one of from, to', line: 7 },
+      ],
+    },
+    {
+      name: 'wrong types of lists, entries and references',
+      text: entries('    fromHost: { from: a, to: b }', '    toHost:', '      - a/b', '      -', '      - { from: 5, to: [x] }'),
+      issues: [
+        { path: `${RS}.fromHost`, message: 'must be a list, got a mapping', line: 3 },
+        { path: `${RS}.toHost[0]`, message: 'must be a mapping with from and to', line: 5 },
+        { path: `${RS}.toHost[1]`, message: 'must be a mapping with from and to', line: 6 },
+        { path: `${RS}.toHost[2].from`, message: 'must be a string, got number 5', line: 7 },
+        { path: `${RS}.toHost[2].to`, message: 'must be a string, got a list', line: 7 },
+      ],
+    },
+    {
+      name: 'bad references, each at its own path',
+      text: entries(
+        '    toHost:',
+        '      - { from: web, to: ok }',
+        '      - { from: web, to: ok-2 }',
+        '      - { from: a/b/c, to: " web" }',
+        '      - { from: My_Svc, to: Shared/web }',
+        '      - { from: /web, to: "" }',
+      ),
+      issues: [
+        { path: `${RS}.toHost[2].from`, message: '"a/b/c" has 3 parts; a reference is name or namespace/name', line: 6 },
+        { path: `${RS}.toHost[2].to`, message: '" web" has leading or trailing whitespace', line: 6 },
+        { path: `${RS}.toHost[3].from`, message: `"My_Svc" is not a valid service name: ${SERVICE_RULE}`, line: 7 },
+        { path: `${RS}.toHost[3].to`, message: `"Shared" is not a valid namespace: ${NAMESPACE_RULE}`, line: 7 },
+        { path: `${RS}.toHost[4].from`, message: '"/web" has an empty namespace; a reference is name or namespace/name', line: 8 },
+        { path: `${RS}.toHost[4].to`, message: 'is empty; a reference is name or namespace/name', line: 8 },
+      ],
+    },
+    {
+      name: 'toHost target outside the allowed host namespaces',
+      text: entries('    toHost:', '      - from: web', '        to: kube-system/web'),
+      issues: [
+        {
+          path: `${RS}.toHost[0].to`,
+          message: 'namespace "kube-system" is not allowed for toHost targets of tenant "team-a"; allowed: vc-a, shared',
+          line: 5,
+        },
+      ],
+    },
+    {
+      name: 'fromHost may target any tenant namespace, but not twice the same target',
+      text: entries('    fromHost:', '      - { from: db, to: apps/db }', '      - { from: other/db, to: apps/db }'),
+      issues: [{ path: `${RS}.fromHost[1].to`, message: 'target apps/db is already the target of fromHost[0]', line: 5 }],
+    },
+    {
+      name: 'duplicate targets are found after defaults are applied',
+      text: entries(
+        '    toHost:',
+        '      - { from: a, to: web }',
+        '      - { from: b, to: other }',
+        '      - { from: c, to: shared/web }',
+        '      - { from: d, to: vc-a/web }',
+      ),
+      issues: [{ path: `${RS}.toHost[3].to`, message: 'target vc-a/web is already the target of toHost[0]', line: 7 }],
+    },
+    {
+      name: 'network policy of the wrong shape',
+      text: doc(
+        'policies:',
+        '  networkPolicy:',
+        '    enabled: yes',
+        '    workload:',
+        '      ingress: [{ from: [] }, 3]',
+        '      egress: all',
+        '      publicEgress: { except: [1] }',
+      ),
+      issues: [
+        { path: 'policies.networkPolicy.enabled', message: 'must be true or false, got the string "yes"', line: 3 },
+        { path: 'policies.networkPolicy.workload.ingress', message: 'item [1] must be a mapping, got number 3', line: 5 },
+        { path: 'policies.networkPolicy.workload.egress', message: 'must be a list, got the string "all"', line: 6 },
+        { path: 'policies.networkPolicy.workload.publicEgress.except', message: 'item [0] must be a string, got number 1', line: 7 },
+      ],
+    },
+    {
+      name: 'networkPolicy is not a mapping',
+      text: doc('policies:', '  networkPolicy: true'),
+      issues: [{ path: 'policies.networkPolicy', message: 'must be a mapping, got boolean true', line: 2 }],
+    },
+  ];
+  for (const { name, text, issues } of cases) {
+    it(name, () => assert.deepEqual(parseTenantConfig(text, tenant), { issues }));
+  }
+
+  it('keeps no partial config when one entry of many is bad', () => {
+    const result = parseTenantConfig(entries('    fromHost:', '      - { from: a, to: b }', '      - { from: a, to: B }'), tenant);
+    assert.equal(result.config, undefined);
+    assert.equal(result.issues.length, 1);
+  });
+});

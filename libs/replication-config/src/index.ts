@@ -2,3 +2,4 @@ export { formatIssue, sortIssues } from './config-issue';
 export { TENANT_DEFAULT_NAMESPACE } from './mapping-resolver';
 export * from './model';
 export { parseTenantConfig } from './tenant-config.parser';
+export { parseTenantsFile } from './tenants-file.parser';

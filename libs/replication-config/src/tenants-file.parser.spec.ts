@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ConfigIssue, TenantSpec } from './model';
+import { parseTenantsFile } from './tenants-file.parser';
+
+const doc = (...lines: string[]) => `${lines.join('\n')}\n`;
+/** One tenant entry whose first line is line 2; `extra` lines follow the required keys. */
+const oneTenant = (...extra: string[]) =>
+  doc(
+    'tenants:',
+    '  - name: team-a',
+    '    hostNamespace: vc-team-a',
+    '    kubeconfig: { file: /path/to/kubeconfig }',
+    '    config: { file: ./team-a/vcluster.yaml }',
+    ...extra,
+  );
+const TEAM_A: TenantSpec = {
+  name: 'team-a',
+  hostNamespace: 'vc-team-a',
+  kubeconfig: { file: '/path/to/kubeconfig' },
+  allowedHostNamespaces: [],
+  config: { file: './team-a/vcluster.yaml' },
+  toHostMode: 'selector',
+};
+const LABEL_RULE =
+  "must consist of lower case alphanumeric characters or '-', start and end with an alphanumeric character (DNS-1123 label, at most 63 characters)";
+
+describe('parseTenantsFile: valid files', () => {
+  const cases: { name: string; text: string; expected: TenantSpec[] }[] = [
+    { name: 'no tenants', text: doc('tenants: []'), expected: [] },
+    { name: 'defaults for the optional keys', text: oneTenant(), expected: [TEAM_A] },
+    {
+      name: 'every key given, relative paths as written',
+      text: oneTenant('    allowedHostNamespaces: [shared-services]', '    toHostMode: endpoints'),
+      expected: [{ ...TEAM_A, allowedHostNamespaces: ['shared-services'], toHostMode: 'endpoints' }],
+    },
+    {
+      name: 'kubeconfig from a secret, config from a ConfigMap or a secret; null keys are unset',
+      text: doc(
+        'tenants:',
+        '  - name: team-b',
+        '    hostNamespace: vc-team-b',
+        '    kubeconfig: { file: null, secret: { namespace: vc-team-b, name: vc-team-b, key: config } }',
+        '    config: { configMap: { namespace: vc-team-b, name: vc-config, key: vcluster.yaml } }',
+        '    allowedHostNamespaces:',
+        '  - name: team-c',
+        '    hostNamespace: vc-team-c',
+        '    kubeconfig: { file: kubeconfig }',
+        '    config: { secret: { namespace: vc-team-c, name: vc-config.v1, key: config_file } }',
+      ),
+      expected: [
+        {
+          ...TEAM_A,
+          name: 'team-b',
+          hostNamespace: 'vc-team-b',
+          kubeconfig: { secret: { namespace: 'vc-team-b', name: 'vc-team-b', key: 'config' } },
+          config: { configMap: { namespace: 'vc-team-b', name: 'vc-config', key: 'vcluster.yaml' } },
+        },
+        {
+          ...TEAM_A,
+          name: 'team-c',
+          hostNamespace: 'vc-team-c',
+          kubeconfig: { file: 'kubeconfig' },
+          config: { secret: { namespace: 'vc-team-c', name: 'vc-config.v1', key: 'config_file' } },
+        },
+      ],
+    },
+  ];
+  for (const { name, text, expected } of cases) {
+    it(name, () => assert.deepEqual(parseTenantsFile(text), { tenants: expected, issues: [] }));
+  }
+});
+
+describe('parseTenantsFile: issues', () => {
+  const cases: { name: string; text: string; issues: ConfigIssue[] }[] = [
+    { name: 'empty file', text: '', issues: [{ path: 'tenants', message: 'is required' }] },
+    {
+      name: 'YAML syntax error',
+      text: doc('tenants:', '  - name: "team-a'),
+      issues: [{ path: '', message: 'Missing closing "quote', line: 2 }],
+    },
+    {
+      name: 'unknown top-level key',
+      text: doc('tenants: []', 'tenant: []'),
+      issues: [{ path: 'tenant', message: 'unknown key; expected one of tenants; did you mean "tenants"?', line: 2 }],
+    },
+    {
+      name: 'tenants is not a list, an entry is not a mapping',
+      text: doc('tenants: { name: team-a }'),
+      issues: [{ path: 'tenants', message: 'must be a list, got a mapping', line: 1 }],
+    },
+    { name: 'entry is not a mapping', text: doc('tenants:', '  - team-a'), issues: [{ path: 'tenants[0]', message: 'must be a mapping', line: 2 }] },
+    {
+      name: 'missing keys point at the entry',
+      text: doc('tenants:', '  - name: team-a'),
+      issues: [
+        { path: 'tenants[0].hostNamespace', message: 'is required', line: 2 },
+        { path: 'tenants[0].kubeconfig', message: 'is required', line: 2 },
+        { path: 'tenants[0].config', message: 'is required', line: 2 },
+      ],
+    },
+    {
+      name: 'invalid names',
+      text: doc(
+        'tenants:',
+        '  - name: Team_A',
+        '    hostNamespace: vc-team-a-',
+        '    kubeconfig: { file: /k }',
+        '    config: { file: ./c.yaml }',
+        '    allowedHostNamespaces: [shared, Bad, 3]',
+      ),
+      issues: [
+        { path: 'tenants[0].name', message: `"Team_A" is not a valid tenant name: ${LABEL_RULE}`, line: 2 },
+        { path: 'tenants[0].hostNamespace', message: `"vc-team-a-" is not a valid namespace: ${LABEL_RULE}`, line: 3 },
+        { path: 'tenants[0].allowedHostNamespaces[1]', message: `"Bad" is not a valid namespace: ${LABEL_RULE}`, line: 6 },
+        { path: 'tenants[0].allowedHostNamespaces[2]', message: 'must be a string, got number 3', line: 6 },
+      ],
+    },
+    {
+      name: 'kubeconfig and config need exactly one source',
+      text: doc(
+        'tenants:',
+        '  - name: team-a',
+        '    hostNamespace: vc-team-a',
+        '    kubeconfig: { file: /k, secret: { namespace: vc-team-a, name: k, key: config } }',
+        '    config: {}',
+      ),
+      issues: [
+        { path: 'tenants[0].kubeconfig', message: 'exactly one of file or secret', line: 4 },
+        { path: 'tenants[0].config', message: 'exactly one of file, configMap or secret', line: 5 },
+      ],
+    },
+    {
+      name: 'bad secret reference, empty file, unknown keys, bad mode',
+      text: doc(
+        'tenants:',
+        '  - name: team-a',
+        '    hostNamespace: vc-team-a',
+        '    kubeconfig:',
+        '      secret: { namespace: X, name: "a b", key: "c/d", keys: x }',
+        '    config: { file: "" }',
+        '    hostnamespace: vc-team-a',
+        '    toHostMode: nodes',
+      ),
+      issues: [
+        { path: 'tenants[0].kubeconfig.secret.keys', message: 'unknown key; expected one of namespace, name, key; did you mean "key"?', line: 5 },
+        { path: 'tenants[0].kubeconfig.secret.namespace', message: `"X" is not a valid namespace: ${LABEL_RULE}`, line: 5 },
+        {
+          path: 'tenants[0].kubeconfig.secret.name',
+          message:
+            "\"a b\" is not a valid name: must consist of lower case alphanumeric characters, '-' or '.', start and end with an alphanumeric character (DNS-1123 subdomain, at most 253 characters)",
+          line: 5,
+        },
+        {
+          path: 'tenants[0].kubeconfig.secret.key',
+          message: "\"c/d\" is not a valid key: must consist of alphanumeric characters, '-', '_' or '.' (at most 253 characters)",
+          line: 5,
+        },
+        { path: 'tenants[0].config.file', message: 'must not be empty', line: 6 },
+        {
+          path: 'tenants[0].hostnamespace',
+          message:
+            'unknown key; expected one of name, hostNamespace, kubeconfig, allowedHostNamespaces, config, toHostMode; did you mean "hostNamespace"?',
+          line: 7,
+        },
+        { path: 'tenants[0].toHostMode', message: 'must be selector or endpoints, got the string "nodes"', line: 8 },
+      ],
+    },
+    {
+      name: 'duplicate tenant names',
+      text: `${oneTenant()}${oneTenant().replace('tenants:\n', '')}`,
+      issues: [{ path: 'tenants[1].name', message: 'tenant "team-a" is already declared at tenants[0]', line: 6 }],
+    },
+  ];
+  for (const { name, text, issues } of cases) {
+    it(name, () => assert.deepEqual(parseTenantsFile(text), { issues }));
+  }
+});

@@ -1,0 +1,79 @@
+import { describeValue, dns1123LabelError } from '@service-replicator/references';
+import { sortIssues } from './config-issue';
+import { isMapping } from './dto-constraints';
+import type { ConfigIssue, HostKeyRef, TenantSpec } from './model';
+import type { ConfigSourceDto, HostKeyRefDto, KubeconfigSourceDto, TenantDto } from './tenants-file.dto';
+import { TenantsFileDto } from './tenants-file.dto';
+import { validateShape } from './validation-issues';
+import { YamlSource } from './yaml-source';
+
+/**
+ * Parses the tenants file (format in the README). Defaults: `allowedHostNamespaces` [],
+ * `toHostMode` selector. File paths are returned as written; relative ones are resolved by the
+ * caller against the tenants file's folder. Never throws on bad input; with any issue, `tenants`
+ * is undefined.
+ */
+export function parseTenantsFile(text: string): { tenants?: TenantSpec[]; issues: ConfigIssue[] } {
+  const parsed = YamlSource.parse(text);
+  const source = parsed.source;
+  if (source === undefined) return { issues: parsed.issues };
+  const data = source.data ?? {};
+  if (!isMapping(data)) return { issues: [source.issue([], `must be a mapping, got ${describeValue(data)}`)] };
+  const issues = validateShape(TenantsFileDto, data, [], source, { strict: true });
+  const entries = Array.isArray(data.tenants) ? data.tenants : [];
+  issues.push(...duplicateNameIssues(entries, source), ...allowedNamespaceIssues(entries, source));
+  if (issues.length > 0) return { issues: sortIssues(issues) };
+  // Validated above, so the plain data has the DTOs' shape.
+  return { tenants: (entries as TenantDto[]).map(toTenantSpec), issues: [] };
+}
+
+function duplicateNameIssues(entries: readonly unknown[], source: YamlSource): ConfigIssue[] {
+  const firstIndexOfName = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  entries.forEach((entry, index) => {
+    if (!isMapping(entry) || typeof entry.name !== 'string') return;
+    const first = firstIndexOfName.get(entry.name);
+    if (first === undefined) firstIndexOfName.set(entry.name, index);
+    else issues.push(source.issue(['tenants', index, 'name'], `tenant "${entry.name}" is already declared at tenants[${first}]`));
+  });
+  return issues;
+}
+
+/** Checked item by item here (not in the DTO) so each issue points at the bad item. */
+function allowedNamespaceIssues(entries: readonly unknown[], source: YamlSource): ConfigIssue[] {
+  return entries.flatMap((entry, index) => {
+    const namespaces = isMapping(entry) ? entry.allowedHostNamespaces : undefined;
+    if (!Array.isArray(namespaces)) return [];
+    return namespaces.flatMap((namespace: unknown, item) => {
+      const error =
+        typeof namespace === 'string' ? dns1123LabelError(namespace, 'namespace') : `must be a string, got ${describeValue(namespace)}`;
+      return error === undefined ? [] : [source.issue(['tenants', index, 'allowedHostNamespaces', item], error)];
+    });
+  });
+}
+
+function toTenantSpec(entry: TenantDto): TenantSpec {
+  return {
+    name: entry.name,
+    hostNamespace: entry.hostNamespace,
+    kubeconfig: toKubeconfigSource(entry.kubeconfig),
+    allowedHostNamespaces: [...(entry.allowedHostNamespaces ?? [])],
+    config: toConfigSource(entry.config),
+    toHostMode: entry.toHostMode ?? 'selector',
+  };
+}
+
+function toKubeconfigSource(source: KubeconfigSourceDto): TenantSpec['kubeconfig'] {
+  return source.file != null ? { file: source.file } : { secret: toHostKeyRef(source.secret) };
+}
+
+function toConfigSource(source: ConfigSourceDto): TenantSpec['config'] {
+  if (source.file != null) return { file: source.file };
+  return source.configMap != null ? { configMap: toHostKeyRef(source.configMap) } : { secret: toHostKeyRef(source.secret) };
+}
+
+/** Only reached after HasExactlyOneOf has made sure the chosen reference is there. */
+function toHostKeyRef(ref: HostKeyRefDto | undefined): HostKeyRef {
+  if (ref === undefined) throw new Error('unreachable: a validated source has its key reference');
+  return { namespace: ref.namespace, name: ref.name, key: ref.key };
+}

@@ -1,4 +1,6 @@
 export { formatIssue, sortIssues } from './config-issue';
+export { diffMappings, type MappingDiff } from './mapping-diff';
+export { mappingKey, mappingKeyOf, parseMappingKey, type MappingKeyParts } from './mapping-key';
 export { TENANT_DEFAULT_NAMESPACE } from './mapping-resolver';
 export * from './model';
 export { parseTenantConfig } from './tenant-config.parser';

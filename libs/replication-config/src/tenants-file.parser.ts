@@ -8,7 +8,9 @@ import { validateShape } from './validation-issues';
 import { YamlSource } from './yaml-source';
 
 /**
- * Parses the tenants file (format in the README). Defaults: `allowedHostNamespaces` [],
+ * Parses the tenants file: `tenants:`, a list of entries shaped like TenantSpec, where
+ * `kubeconfig` is `{file}` or `{secret: {namespace, name, key}}` and `config` is `{file}`,
+ * `{configMap: {...}}` or `{secret: {...}}`. Defaults: `allowedHostNamespaces` [],
  * `toHostMode` selector. File paths are returned as written; relative ones are resolved by the
  * caller against the tenants file's folder. Never throws on bad input; with any issue, `tenants`
  * is undefined.

@@ -35,7 +35,14 @@ export {
   endpointSliceRequiresRecreate,
   mergeEndpointSliceForUpdate,
 } from './endpoint-slice-drift';
-export type { Action, CreateAction, DeleteAction, ObjectKind, UpdateAction } from './reconcile-actions';
+export {
+  describeAction,
+  type Action,
+  type CreateAction,
+  type DeleteAction,
+  type ObjectKind,
+  type UpdateAction,
+} from './reconcile-actions';
 export {
   planReconcile,
   type PlanState,

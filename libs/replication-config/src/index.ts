@@ -5,3 +5,4 @@ export { TENANT_DEFAULT_NAMESPACE } from './mapping-resolver';
 export * from './model';
 export { parseTenantConfig } from './tenant-config.parser';
 export { parseTenantsFile } from './tenants-file.parser';
+export { watchPlan, type ClusterSide, type WatchPlan } from './watch-plan';

@@ -10,3 +10,4 @@ export {
 } from './reconcile-queue';
 export { redisConnection, redisHostPort } from './redis-connection';
 export { StatusStore, type MappingStatus, type ReplicationState } from './status-store';
+export { ReplicatorRedis } from './replicator-redis';

@@ -1,0 +1,35 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ClusterRegistry, loadKubeConfig } from '@service-replicator/kube';
+import { OutcomeRecorder, Reconciler, ReplicationWorker } from '@service-replicator/reconciler';
+import { redisConnection, ReplicatorRedis } from '@service-replicator/replication-queue';
+import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
+
+/** Runs the BullMQ worker; every replica of this app takes jobs from the same queue. */
+@Injectable()
+export class WriterService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private redis?: ReplicatorRedis;
+  private worker?: ReplicationWorker;
+
+  constructor(private readonly settings: Settings, @Inject(LOGGER) private readonly logger: Logger) {}
+
+  onApplicationBootstrap(): void {
+    const { settings, logger } = this;
+    this.redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'writer');
+    const clusters = new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG }));
+    this.worker = new ReplicationWorker({
+      connection: redisConnection(settings.REDIS_URL, 'worker', 'writer-worker'),
+      prefix: settings.QUEUE_PREFIX,
+      concurrency: settings.WRITER_CONCURRENCY,
+      reconciler: new Reconciler(clusters, this.redis.mappings),
+      recorder: new OutcomeRecorder(this.redis.statuses, logger),
+      queue: this.redis.queue,
+      log: logger,
+    });
+  }
+
+  /** Finishes the jobs in hand (BullMQ hands unfinished ones to another replica after their lock expires). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.redis?.close();
+  }
+}

@@ -1,0 +1,46 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { TenantSpec } from '@service-replicator/replication-config';
+import { ClusterClient } from './cluster-client';
+import { loadKubeConfig } from './kube-config';
+
+/** Kubeconfigs held in host Secrets are re-read this often, so a rotated credential is picked up. */
+const SECRET_MAX_AGE_MS = 5 * 60_000;
+
+interface CachedTenant {
+  readonly source: string;
+  readonly loadedAt: number;
+  readonly client: ClusterClient;
+}
+
+/** The host cluster's client, and one client per tenant built from its TenantSpec on first use. */
+export class ClusterRegistry {
+  readonly host: ClusterClient;
+  private readonly tenants = new Map<string, CachedTenant>();
+
+  constructor(hostKubeConfig: KubeConfig, private readonly now: () => number = Date.now) {
+    this.host = new ClusterClient('host', hostKubeConfig);
+  }
+
+  async tenant(spec: TenantSpec): Promise<ClusterClient> {
+    const source = JSON.stringify(spec.kubeconfig);
+    const cached = this.tenants.get(spec.name);
+    const fresh = cached && cached.source === source && ('file' in spec.kubeconfig || this.now() - cached.loadedAt < SECRET_MAX_AGE_MS);
+    if (cached && fresh) return cached.client;
+    const client = new ClusterClient(`tenant ${spec.name}`, await this.tenantKubeConfig(spec));
+    this.tenants.set(spec.name, { source, loadedAt: this.now(), client });
+    return client;
+  }
+
+  forget(tenant: string): void {
+    this.tenants.delete(tenant);
+  }
+
+  private async tenantKubeConfig(spec: TenantSpec): Promise<KubeConfig> {
+    if ('file' in spec.kubeconfig) return loadKubeConfig({ file: spec.kubeconfig.file });
+    const { namespace, name, key } = spec.kubeconfig.secret;
+    const secret = await this.host.core.readNamespacedSecret({ namespace, name });
+    const data = secret.data?.[key];
+    if (!data) throw new Error(`tenant ${spec.name}: Secret ${namespace}/${name} has no key "${key}"`);
+    return loadKubeConfig({ text: Buffer.from(data, 'base64').toString('utf8') });
+  }
+}

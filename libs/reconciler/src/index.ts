@@ -1,0 +1,3 @@
+export { CONFLICT_REASON, OutcomeRecorder, type Reporter } from './outcome-recorder';
+export { Reconciler, TerminalReconcileError, type PassOutcome } from './reconciler';
+export { ReplicationWorker, type PassLog, type ReplicationWorkerOptions } from './replication-worker';

@@ -1,0 +1,56 @@
+import { formatRef } from '@service-replicator/references';
+import type { MappingStatus, StatusStore } from '@service-replicator/replication-queue';
+import type { PassOutcome } from './reconciler';
+
+export const CONFLICT_REASON = 'ReplicationConflict';
+
+export interface Reporter {
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * Keeps the status record of every key and tells people about conflicts: a Warning Event on the
+ * object we may not touch (once per conflict, not on every resync), a log line, and the status.
+ */
+export class OutcomeRecorder {
+  constructor(private readonly statuses: StatusStore, private readonly reporter: Reporter) {}
+
+  async record(outcome: PassOutcome, traceId?: string): Promise<MappingStatus> {
+    const previous = await this.statuses.get(outcome.key);
+    const now = new Date().toISOString();
+    const status: MappingStatus = {
+      key: outcome.key,
+      tenant: outcome.parts.tenant,
+      direction: outcome.parts.direction,
+      source: outcome.mapping ? `${outcome.parts.direction === 'fromHost' ? 'host' : 'tenant'}:${formatRef(outcome.mapping.source)}` : previous?.source,
+      target: `${outcome.parts.direction === 'fromHost' ? 'tenant' : 'host'}:${formatRef(outcome.parts.target)}`,
+      state: outcome.state,
+      message: outcome.wrote ? `${outcome.wrote}; ${outcome.message}` : outcome.message,
+      lastSyncAt: outcome.state === 'in-sync' ? now : previous?.lastSyncAt,
+      updatedAt: now,
+      traceId: traceId ?? previous?.traceId,
+    };
+    await this.statuses.set(status);
+    if (outcome.state === 'conflict') await this.reportConflict(outcome, previous);
+    return status;
+  }
+
+  async recordError(outcome: Pick<PassOutcome, 'key' | 'parts'>, message: string, traceId?: string): Promise<void> {
+    const previous = await this.statuses.get(outcome.key);
+    await this.statuses.set({
+      ...(previous ?? { key: outcome.key, tenant: outcome.parts.tenant, direction: outcome.parts.direction, target: formatRef(outcome.parts.target) }),
+      state: 'error',
+      message,
+      updatedAt: new Date().toISOString(),
+      traceId: traceId ?? previous?.traceId,
+    });
+  }
+
+  private async reportConflict(outcome: PassOutcome, previous: MappingStatus | undefined): Promise<void> {
+    this.reporter.warn({ key: outcome.key, reason: CONFLICT_REASON }, outcome.message);
+    const alreadyReported = previous?.state === 'conflict' && previous.message === outcome.message;
+    if (alreadyReported || !outcome.conflict) return;
+    const { cluster, object } = outcome.conflict;
+    await cluster.warn({ object, reason: CONFLICT_REASON, message: `service-replicator (${outcome.key}): ${outcome.message}` });
+  }
+}

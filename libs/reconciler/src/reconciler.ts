@@ -1,0 +1,128 @@
+import type { V1Service } from '@kubernetes/client-node';
+import { apiMessage, apiStatus, type ClusterClient, type ClusterRegistry } from '@service-replicator/kube';
+import { formatRef, type ObjectRef } from '@service-replicator/references';
+import {
+  mappingKeyOf,
+  parseMappingKey,
+  type Mapping,
+  type MappingKeyParts,
+  type TenantSpec,
+} from '@service-replicator/replication-config';
+import type { MappingStore, ReplicationState } from '@service-replicator/replication-queue';
+import { ownershipLabels, planReconcile, type Action, type ReconcilePlan } from '@service-replicator/service-translation';
+
+/** A pass that must not be retried: the same input would fail the same way. */
+export class TerminalReconcileError extends Error {
+  override readonly name = 'TerminalReconcileError';
+}
+
+/** What one pass found and did. */
+export interface PassOutcome {
+  readonly key: string;
+  readonly parts: MappingKeyParts;
+  readonly mapping?: Mapping;
+  readonly state: ReplicationState;
+  readonly message: string;
+  /** The one write this pass made, e.g. "create tenant Service default/web". */
+  readonly wrote?: string;
+  /** True after a write: the next pass confirms it and makes the next write, if any. */
+  readonly requeue: boolean;
+  /** The object we may not touch, when state is conflict, and the cluster it lives in. */
+  readonly conflict?: { readonly cluster: ClusterClient; readonly object: V1Service };
+}
+
+interface Sides {
+  readonly source: ClusterClient;
+  readonly target: ClusterClient;
+}
+
+/**
+ * Level-triggered reconcile of one key: read the mapping, the source and the target fresh,
+ * plan (pure), and make at most one write. Never trusts anything the event carried.
+ */
+export class Reconciler {
+  constructor(private readonly clusters: ClusterRegistry, private readonly mappings: MappingStore) {}
+
+  async reconcile(key: string): Promise<PassOutcome> {
+    const parts = parseMappingKey(key);
+    if (!parts) throw new TerminalReconcileError(`"${key}" is not a reconcile key (tenant/direction/namespace/name)`);
+    const published = await this.mappings.get(parts.tenant);
+    if (!published) {
+      // Without the tenant's spec its cluster cannot be reached; nothing can be done or undone.
+      return { key, parts, state: 'error', message: `tenant ${parts.tenant} is not configured`, requeue: false };
+    }
+    const mapping = published.mappings.find((m) => mappingKeyOf(m) === key);
+    const sides = await this.sides(parts, published.tenant);
+    const plan = await this.plan(parts, published.tenant, mapping, sides);
+    const base = { key, parts, mapping, message: plan.message };
+    if (plan.state === 'conflict') return { ...base, state: 'conflict', requeue: false, conflict: await this.conflictObject(parts, sides) };
+    const [action] = plan.actions;
+    if (!action) return { ...base, state: !mapping && parts.direction === 'toHost' ? 'kept' : 'in-sync', requeue: false };
+    const wrote = await this.execute(action, parts, sides.target);
+    return { ...base, state: 'pending', wrote, requeue: true };
+  }
+
+  private async sides(parts: MappingKeyParts, tenant: TenantSpec): Promise<Sides> {
+    const tenantCluster = await this.clusters.tenant(tenant);
+    return parts.direction === 'fromHost'
+      ? { source: this.clusters.host, target: tenantCluster }
+      : { source: tenantCluster, target: this.clusters.host };
+  }
+
+  private async plan(parts: MappingKeyParts, tenant: TenantSpec, mapping: Mapping | undefined, sides: Sides): Promise<ReconcilePlan> {
+    const [source, target, targetSlices] = await Promise.all([
+      mapping ? sides.source.readService(mapping.source) : undefined,
+      sides.target.readService(parts.target),
+      sides.target.listEndpointSlices(parts.target),
+    ]);
+    const sourceSlices = mapping && source && needsSourceSlices(parts, tenant, source) ? await sides.source.listEndpointSlices(mapping.source) : [];
+    return planReconcile({ mapping, key: parts, tenant, source, sourceSlices, target, targetSlices });
+  }
+
+  private async conflictObject(parts: MappingKeyParts, sides: Sides): Promise<PassOutcome['conflict']> {
+    const object = await sides.target.readService(parts.target);
+    return object ? { cluster: sides.target, object } : undefined;
+  }
+
+  private async execute(action: Action, parts: MappingKeyParts, cluster: ClusterClient): Promise<string> {
+    const what = describe(action, cluster);
+    try {
+      if (action.verb === 'create') await cluster.create(action.kind, action.object);
+      else if (action.verb === 'update') await cluster.replace(action.kind, action.object);
+      else await cluster.delete(action);
+      return what;
+    } catch (error) {
+      if (action.verb === 'create' && isMissingNamespace(error)) return this.createNamespace(action.object.metadata?.namespace ?? '', parts, cluster);
+      if (action.verb === 'delete' && apiStatus(error) === 404) return `${what} (already gone)`;
+      if (apiStatus(error) === 422 || apiStatus(error) === 400) throw new TerminalReconcileError(`${what} was rejected: ${apiMessage(error)}`);
+      throw error;
+    }
+  }
+
+  /** As vCluster does, a missing tenant namespace is created (and never deleted by us). */
+  private async createNamespace(namespace: string, parts: MappingKeyParts, cluster: ClusterClient): Promise<string> {
+    if (parts.direction === 'toHost') {
+      throw new Error(`host namespace ${namespace} does not exist; create it or change the toHost target`);
+    }
+    const labels = ownershipLabels({ tenant: parts.tenant, direction: parts.direction });
+    await cluster.createNamespace({ metadata: { name: namespace, labels } }).catch((error: unknown) => {
+      if (apiStatus(error) !== 409) throw error;
+    });
+    return `create ${cluster.name} Namespace ${namespace}`;
+  }
+}
+
+function needsSourceSlices(parts: MappingKeyParts, tenant: TenantSpec, source: V1Service): boolean {
+  if (parts.direction === 'toHost') return tenant.toHostMode === 'endpoints';
+  return source.spec?.clusterIP === 'None' && source.spec?.type !== 'ExternalName';
+}
+
+function isMissingNamespace(error: unknown): boolean {
+  return apiStatus(error) === 404 && /namespaces? "[^"]+" not found/.test(apiMessage(error));
+}
+
+function describe(action: Action, cluster: ClusterClient): string {
+  const ref: ObjectRef = action.verb === 'delete' ? action : { namespace: action.object.metadata?.namespace ?? '', name: action.object.metadata?.name ?? '' };
+  return `${action.verb} ${cluster.name} ${action.kind} ${formatRef(ref)}`;
+}
+

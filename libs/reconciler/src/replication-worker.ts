@@ -1,0 +1,79 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { apiMessage, apiStatus } from '@service-replicator/kube';
+import { parseMappingKey } from '@service-replicator/replication-config';
+import { RECONCILE_QUEUE, retryDelayMs, type ReconcileJobData, type ReconcileQueue } from '@service-replicator/replication-queue';
+import type { OutcomeRecorder } from './outcome-recorder';
+import { TerminalReconcileError, type PassOutcome, type Reconciler } from './reconciler';
+
+/** A write that lost a race (409): the next pass reads the new state, so retry soon, not with backoff. */
+const CONFLICT_REQUEUE_MS = 1_000;
+
+export interface PassLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface ReplicationWorkerOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly concurrency: number;
+  readonly reconciler: Reconciler;
+  readonly recorder: OutcomeRecorder;
+  /** For the follow-up pass after a write. */
+  readonly queue: ReconcileQueue;
+  readonly log: PassLog;
+  readonly onPass?: (outcome: PassOutcome, job: Job<ReconcileJobData>) => void;
+}
+
+/** The BullMQ worker: one reconcile pass per job, errors turned into the queue's retry rules. */
+export class ReplicationWorker {
+  readonly worker: Worker<ReconcileJobData>;
+
+  constructor(private readonly options: ReplicationWorkerOptions) {
+    this.worker = new Worker<ReconcileJobData>(RECONCILE_QUEUE, (job, token) => this.process(job, token), {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
+    });
+    this.worker.on('error', (error) => options.log.error({ err: error }, 'worker error'));
+  }
+
+  close(): Promise<void> {
+    return this.worker.close();
+  }
+
+  private async process(job: Job<ReconcileJobData>, token: string | undefined): Promise<void> {
+    const { key } = job.data;
+    const { log, reconciler, recorder, queue } = this.options;
+    try {
+      const outcome = await reconciler.reconcile(key);
+      await recorder.record(outcome);
+      log.info({ key, state: outcome.state, wrote: outcome.wrote, cause: job.data.cause }, outcome.wrote ?? outcome.message);
+      this.options.onPass?.(outcome, job);
+      if (outcome.requeue) await queue.enqueue([key], 'follow-up');
+    } catch (error) {
+      await this.failed(job, token, error);
+    }
+  }
+
+  private async failed(job: Job<ReconcileJobData>, token: string | undefined, error: unknown): Promise<never> {
+    const { key } = job.data;
+    const parts = parseMappingKey(key);
+    const message = error instanceof TerminalReconcileError ? error.message : apiMessage(error);
+    if (apiStatus(error) === 409) {
+      this.options.log.info({ key }, `write conflict, requeue in ${CONFLICT_REQUEUE_MS} ms: ${message}`);
+      await job.moveToDelayed(Date.now() + CONFLICT_REQUEUE_MS, token);
+      throw new DelayedError();
+    }
+    if (parts) await this.options.recorder.recordError({ key, parts }, message).catch(() => undefined);
+    if (error instanceof TerminalReconcileError || !parts) {
+      this.options.log.error({ key }, `giving up: ${message}`);
+      throw new UnrecoverableError(message);
+    }
+    this.options.log.warn({ key, attempt: job.attemptsMade + 1, err: error }, `pass failed, will retry: ${message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+import { MappingStore } from './mapping-store';
+import { ReconcileQueue } from './reconcile-queue';
+import { redisConnection } from './redis-connection';
+import { StatusStore } from './status-store';
+
+/** The Redis side every app shares: one fail-fast connection, the queue and the two stores. */
+export class ReplicatorRedis {
+  readonly connection: Redis;
+  readonly queue: ReconcileQueue;
+  readonly mappings: MappingStore;
+  readonly statuses: StatusStore;
+
+  constructor(readonly url: string, readonly prefix: string, app: string) {
+    this.connection = redisConnection(url, 'producer', app);
+    this.queue = new ReconcileQueue(this.connection, prefix);
+    this.mappings = new MappingStore(this.connection, prefix);
+    this.statuses = new StatusStore(this.connection, prefix);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}

@@ -1,7 +1,20 @@
 import { Module } from '@nestjs/common';
-import { runApp } from '@service-replicator/runtime';
+import { ClientsModule, Transport } from '@nestjs/microservices';
+import { redisHostPort, runApp, Settings } from '@service-replicator/runtime';
+import { ANNOUNCER, ConfigWatcherService } from './config-watcher.service';
 
-@Module({})
+@Module({
+  imports: [
+    ClientsModule.registerAsync([
+      {
+        name: ANNOUNCER,
+        inject: [Settings],
+        useFactory: (settings: Settings) => ({ transport: Transport.REDIS, options: redisHostPort(settings.REDIS_URL) }),
+      },
+    ]),
+  ],
+  providers: [ConfigWatcherService],
+})
 class ConfigWatcherModule {}
 
 void runApp('config-watcher', ConfigWatcherModule);

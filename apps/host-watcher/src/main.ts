@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { runApp } from '@service-replicator/runtime';
+import { HostWatcherService } from './host-watcher.service';
+import { MappingsController } from './mappings.controller';
 
-@Module({})
+@Module({ controllers: [MappingsController], providers: [HostWatcherService] })
 class HostWatcherModule {}
 
-void runApp('host-watcher', HostWatcherModule);
+void runApp('host-watcher', HostWatcherModule, { announcements: true });

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { runApp } from '@service-replicator/runtime';
+import { MappingsController } from './mappings.controller';
+import { TenantWatcherService } from './tenant-watcher.service';
 
-@Module({})
+@Module({ controllers: [MappingsController], providers: [TenantWatcherService] })
 class TenantWatcherModule {}
 
-void runApp('tenant-watcher', TenantWatcherModule);
+void runApp('tenant-watcher', TenantWatcherModule, { announcements: true });

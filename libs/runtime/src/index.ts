@@ -1,3 +1,4 @@
 export { createLogger, NestPinoLogger, type Logger } from './logger';
-export { LOGGER, runApp } from './run-app';
+export { redisHostPort } from './redis-address';
+export { LOGGER, runApp, type RunOptions } from './run-app';
 export { loadSettings, Settings, SettingsError } from './settings';

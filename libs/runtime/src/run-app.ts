@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { type DynamicModule, type INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { createLogger, type Logger, NestPinoLogger } from './logger';
+import { redisHostPort } from './redis-address';
 import { loadSettings, Settings } from './settings';
 
 export const LOGGER = Symbol('LOGGER');
@@ -21,12 +23,17 @@ class RuntimeModule {
   }
 }
 
+export interface RunOptions {
+  /** Listen for the apps' announcements (@nestjs/microservices over Redis pub/sub). */
+  readonly announcements?: boolean;
+}
+
 /**
- * Starts one of our processes as a Nest application context: settings validated first (a bad
- * environment stops the process with a clear message), one "ready" line once every module has
- * started, and a clean close on SIGTERM/SIGINT so in-flight work is finished or handed back.
+ * Starts one of our processes: settings validated first (a bad environment stops the process with
+ * a clear message), one "ready" line once every module has started, and a clean close on
+ * SIGTERM/SIGINT so work in hand is finished or handed back.
  */
-export async function runApp(app: string, appModule: Type<unknown>): Promise<INestApplicationContext> {
+export async function runApp(app: string, appModule: Type<unknown>, options: RunOptions = {}): Promise<INestApplicationContext> {
   let settings: Settings;
   try {
     settings = loadSettings();
@@ -38,8 +45,21 @@ export async function runApp(app: string, appModule: Type<unknown>): Promise<INe
   try {
     @Module({ imports: [RuntimeModule.forApp(settings, logger), appModule] })
     class RootModule {}
-    const context = await NestFactory.createApplicationContext(RootModule, { logger: new NestPinoLogger(logger) });
-    context.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    const nestLogger = new NestPinoLogger(logger);
+    let context: INestApplicationContext;
+    if (options.announcements) {
+      const microservice = await NestFactory.createMicroservice<MicroserviceOptions>(RootModule, {
+        transport: Transport.REDIS,
+        options: redisHostPort(settings.REDIS_URL),
+        logger: nestLogger,
+      });
+      microservice.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+      await microservice.listen();
+      context = microservice;
+    } else {
+      context = await NestFactory.createApplicationContext(RootModule, { logger: nestLogger });
+      context.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    }
     logger.info({ pid: process.pid }, `${app} ready`);
     return context;
   } catch (error) {

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { ClusterClient } from '@service-replicator/kube';
+import type { HostKeyRef, TenantSpec } from '@service-replicator/replication-config';
+
+/** The text of a source, or why it could not be read (reported like a config error). */
+export type SourceText = { readonly text: string } | { readonly error: string };
+
+/** Reads tenants' vcluster.yaml from files (relative to the tenants file) or host ConfigMaps/Secrets. */
+export class ConfigSources {
+  constructor(private readonly tenantsFile: string, private readonly host: ClusterClient) {}
+
+  readTenantsFile(): Promise<SourceText> {
+    return readText(this.tenantsFile);
+  }
+
+  /** Resolved against the tenants file's folder, as a relative path in it is meant. */
+  filePath(file: string): string {
+    return resolve(dirname(this.tenantsFile), file);
+  }
+
+  async readTenantConfig(tenant: TenantSpec): Promise<SourceText> {
+    const source = tenant.config;
+    if ('file' in source) return readText(this.filePath(source.file));
+    if ('configMap' in source) return this.readKey('ConfigMap', source.configMap);
+    return this.readKey('Secret', source.secret);
+  }
+
+  private async readKey(kind: 'ConfigMap' | 'Secret', ref: HostKeyRef): Promise<SourceText> {
+    const where = `${kind} ${ref.namespace}/${ref.name} key "${ref.key}"`;
+    try {
+      const { core } = this.host;
+      if (kind === 'ConfigMap') {
+        const configMap = await core.readNamespacedConfigMap({ namespace: ref.namespace, name: ref.name });
+        const text = configMap.data?.[ref.key];
+        return text === undefined ? { error: `${where}: no such key` } : { text };
+      }
+      const secret = await core.readNamespacedSecret({ namespace: ref.namespace, name: ref.name });
+      const data = secret.data?.[ref.key];
+      return data === undefined ? { error: `${where}: no such key` } : { text: Buffer.from(data, 'base64').toString('utf8') };
+    } catch (error) {
+      return { error: `${where}: ${(error as { code?: number }).code === 404 ? 'not found' : String(error)}` };
+    }
+  }
+}
+
+async function readText(path: string): Promise<SourceText> {
+  try {
+    return { text: await readFile(path, 'utf8') };
+  } catch (error) {
+    return { error: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+  }
+}

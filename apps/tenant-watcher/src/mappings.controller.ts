@@ -1,0 +1,14 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { MAPPINGS_CHANGED, type MappingsChanged } from '@service-replicator/replication-queue';
+import { TenantWatcherService } from './tenant-watcher.service';
+
+@Controller()
+export class MappingsController {
+  constructor(private readonly watcher: TenantWatcherService) {}
+
+  @EventPattern(MAPPINGS_CHANGED)
+  onMappingsChanged(@Payload() change: MappingsChanged): Promise<void> {
+    return this.watcher.reload(`tenant ${change.tenant} published version ${change.version}`);
+  }
+}

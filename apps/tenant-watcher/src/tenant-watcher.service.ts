@@ -1,0 +1,116 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ClusterRegistry, ClusterWatcher, loadKubeConfig } from '@service-replicator/kube';
+import { mappingKey, watchPlan, type Direction, type WatchPlan } from '@service-replicator/replication-config';
+import { ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
+import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
+import { DIRECTION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } from '@service-replicator/service-translation';
+
+const RELOAD_MS = 30_000;
+
+interface TenantWatch {
+  readonly spec: string;
+  readonly watcher: ClusterWatcher;
+  plan: WatchPlan;
+}
+
+/**
+ * Watches every tenant's cluster: toHost sources (and their EndpointSlices) and fromHost
+ * targets (drift). Its resync also sweeps each tenant for mirrors we own whose mapping is gone.
+ */
+@Injectable()
+export class TenantWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private redis!: ReplicatorRedis;
+  private clusters!: ClusterRegistry;
+  private readonly watches = new Map<string, TenantWatch>();
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly settings: Settings, @Inject(LOGGER) private readonly logger: Logger) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'tenant-watcher');
+    this.clusters = new ClusterRegistry(loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
+    await this.reload('start');
+    // Mappings removed while nothing was running leave mirrors behind: sweep for them now.
+    void this.resync();
+    this.timers.push(
+      setInterval(() => void this.reload('periodic reload'), RELOAD_MS),
+      setInterval(() => void this.resync(), this.settings.RESYNC_INTERVAL_SECONDS * 1000),
+    );
+  }
+
+  async reload(reason: string): Promise<void> {
+    try {
+      const tenants = await this.redis.mappings.all();
+      const names = new Set(tenants.map((tenant) => tenant.tenant.name));
+      for (const name of [...this.watches.keys()].filter((name) => !names.has(name))) await this.unwatch(name);
+      await Promise.all(tenants.map((tenant) => this.watch(tenant)));
+      this.logger.debug({ reason, tenants: [...names] }, 'following mappings');
+    } catch (error) {
+      this.logger.error({ err: error, reason }, 'could not reload the mappings; keeping the current watches');
+    }
+  }
+
+  /** Every key again, plus the keys of mirrors we own that no mapping names any more. */
+  async resync(): Promise<void> {
+    for (const [tenant, watch] of this.watches) {
+      this.enqueue(watch.plan.keys, 'resync');
+      try {
+        const orphans = (await this.ownedFromHostTargets(tenant)).filter((key) => !watch.plan.keys.includes(key));
+        this.enqueue(orphans, 'orphan sweep');
+      } catch (error) {
+        this.logger.warn({ tenant, err: error }, 'orphan sweep failed; next resync tries again');
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.timers.forEach(clearInterval);
+    await Promise.all([...this.watches.keys()].map((name) => this.unwatch(name)));
+    await this.redis?.close();
+  }
+
+  private async watch(published: PublishedTenant): Promise<void> {
+    const name = published.tenant.name;
+    const spec = JSON.stringify(published.tenant.kubeconfig);
+    const plan = watchPlan(published.mappings, 'tenant');
+    let watch = this.watches.get(name);
+    if (watch && watch.spec !== spec) {
+      await this.unwatch(name);
+      watch = undefined;
+    }
+    if (!watch) {
+      const cluster = await this.clusters.tenant(published.tenant);
+      const watcher = new ClusterWatcher(cluster, {
+        enqueue: (keys, cause) => this.enqueue(keys, `${cause} (tenant ${name})`),
+        informerError: (namespace, resource, error, restartInMs) =>
+          this.logger.warn({ tenant: name, namespace, resource, err: error, restartInMs }, `tenant ${resource} watch failed; restarting`),
+      });
+      watch = { spec, watcher, plan };
+      this.watches.set(name, watch);
+    }
+    watch.plan = plan;
+    await watch.watcher.follow(plan);
+  }
+
+  private async unwatch(name: string): Promise<void> {
+    const watch = this.watches.get(name);
+    this.watches.delete(name);
+    this.clusters.forget(name);
+    await watch?.watcher.stop();
+  }
+
+  private async ownedFromHostTargets(tenant: string): Promise<string[]> {
+    const published = await this.redis.mappings.get(tenant);
+    if (!published) return [];
+    const cluster = await this.clusters.tenant(published.tenant);
+    const direction: Direction = 'fromHost';
+    const labelSelector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${TENANT_LABEL}=${tenant},${DIRECTION_LABEL}=${direction}`;
+    const owned = await cluster.core.listServiceForAllNamespaces({ labelSelector });
+    return owned.items.map((svc) => mappingKey(tenant, direction, { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' }));
+  }
+
+  private enqueue(keys: readonly string[], cause: string): void {
+    if (keys.length === 0) return;
+    this.redis.queue.enqueue(keys, cause).catch((error: unknown) => this.logger.error({ err: error, cause }, 'enqueue failed'));
+  }
+}

@@ -4,3 +4,4 @@ export { freePort } from './free-port';
 export { mintServiceAccountIdentity, type Identity } from './identities';
 export { ManagedProcess, waitUntilReady } from './managed-process';
 export { startRedis, type RedisServer } from './redis-server';
+export { APPS, ReplicatorProcesses, type AppName, type ReplicatorOptions } from './replicator-processes';

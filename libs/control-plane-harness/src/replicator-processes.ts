@@ -1,0 +1,82 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './binaries';
+import { ManagedProcess, waitUntilReady } from './managed-process';
+
+export const APPS = ['config-watcher', 'host-watcher', 'tenant-watcher', 'writer'] as const;
+export type AppName = (typeof APPS)[number];
+
+export interface ReplicatorOptions {
+  readonly hostKubeconfig: string;
+  readonly tenantsFile: string;
+  readonly redisUrl: string;
+  /** Redis key prefix; one per test file keeps runs apart. */
+  readonly prefix: string;
+  /** More environment for every app (e.g. RESYNC_INTERVAL_SECONDS, OTEL_*). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly logDir?: string;
+}
+
+/** The four apps as separate processes, started from their real entry points (apps/<name>/dist/main.js). */
+export class ReplicatorProcesses {
+  private readonly running = new Map<AppName, ManagedProcess>();
+  /** Each start of an app writes its own log file, so a restart's "ready" is its own. */
+  private readonly logFiles = new Map<AppName, string[]>();
+
+  private constructor(private readonly options: ReplicatorOptions, readonly logDir: string) {}
+
+  static async start(options: ReplicatorOptions, apps: readonly AppName[] = APPS): Promise<ReplicatorProcesses> {
+    const logDir = options.logDir ?? (await mkdtemp(join(tmpdir(), 'sr-apps-')));
+    const replicator = new ReplicatorProcesses(options, logDir);
+    try {
+      await Promise.all(apps.map((app) => replicator.startApp(app)));
+    } catch (error) {
+      await replicator.stop();
+      throw error;
+    }
+    return replicator;
+  }
+
+  /** Starts one app and waits for its "ready" log line. */
+  async startApp(app: AppName): Promise<ManagedProcess> {
+    const files = this.logFiles.get(app) ?? [];
+    const logFile = join(this.logDir, files.length === 0 ? `${app}.log` : `${app}.${files.length + 1}.log`);
+    this.logFiles.set(app, [...files, logFile]);
+    const proc = new ManagedProcess(app, process.execPath, ['--enable-source-maps', join(repoRoot, 'apps', app, 'dist', 'main.js')], logFile, {
+      ...process.env,
+      HOST_KUBECONFIG: this.options.hostKubeconfig,
+      TENANTS_FILE: this.options.tenantsFile,
+      REDIS_URL: this.options.redisUrl,
+      QUEUE_PREFIX: this.options.prefix,
+      ...this.options.env,
+    });
+    this.running.set(app, proc);
+    const marker = `"msg":"${app} ready"`;
+    await waitUntilReady(proc, async () => (await readFile(logFile, 'utf8').catch(() => '')).includes(marker), 60_000);
+    return proc;
+  }
+
+  process(app: AppName): ManagedProcess | undefined {
+    return this.running.get(app);
+  }
+
+  /** SIGKILL: the app gets no chance to finish or hand back its work. */
+  async kill(app: AppName): Promise<void> {
+    const proc = this.running.get(app);
+    proc?.killGroup('SIGKILL');
+    await proc?.stop(0);
+    this.running.delete(app);
+  }
+
+  /** Everything the app logged, over all its starts. */
+  async log(app: AppName): Promise<string> {
+    const texts = await Promise.all((this.logFiles.get(app) ?? []).map((file) => readFile(file, 'utf8').catch(() => '')));
+    return texts.join('');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.running.values()].map((proc) => proc.stop()));
+    this.running.clear();
+  }
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import { MANAGED_BY_LABEL } from '@service-replicator/service-translation';
+import { ReplicationFixture, statusOf } from './support/replication-fixture';
+import { eventually } from './support/wait';
+
+/** The tenant's EndpointSlices for a Service, as kube-proxy and CoreDNS would find them. */
+async function tenantSlices(fx: ReplicationFixture, tenant: 'a' | 'b', namespace: string, name: string): Promise<V1EndpointSlice[]> {
+  const list = await fx.tenant(tenant).discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${name}` });
+  return list.items;
+}
+
+describe('fromHost: host Service mirrored into tenant clusters', () => {
+  let fx: ReplicationFixture;
+  let hostDb: V1Service;
+
+  before(async () => {
+    fx = await ReplicationFixture.start({ prefix: 'e2e-from-host' });
+    hostDb = await fx.hostCore.createNamespacedService({
+      namespace: 'shared',
+      body: { metadata: { name: 'db' }, spec: { selector: { app: 'db' }, ports: [{ name: 'pg', port: 5432, targetPort: 15432 }] } },
+    });
+    await fx.configure('a', { fromHost: [{ from: 'shared/db', to: 'default/db' }] });
+    await fx.configure('b', { fromHost: [{ from: 'shared/db', to: 'data/postgres' }] });
+  });
+  after(async () => fx?.stop());
+
+  it('creates a headless tenant Service and an EndpointSlice pointing at the host ClusterIP', async () => {
+    const svc = await eventually(() => fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'db' }));
+    assert.equal(svc.spec?.clusterIP, 'None');
+    assert.equal(svc.spec?.selector, undefined);
+    assert.deepEqual(svc.spec?.ports?.map((p) => [p.name, p.port, p.protocol]), [['pg', 5432, 'TCP']]);
+    assert.equal(svc.metadata?.labels?.[MANAGED_BY_LABEL], 'service-replicator');
+    const [slice] = await eventually(async () => ((await tenantSlices(fx, 'a', 'default', 'db')).length > 0 ? tenantSlices(fx, 'a', 'default', 'db') : undefined));
+    assert.equal(slice.addressType, 'IPv4');
+    assert.deepEqual(slice.endpoints.map((e) => e.addresses), [[hostDb.spec?.clusterIP]]);
+    assert.deepEqual(slice.ports?.map((p) => p.port), [5432]);
+  });
+
+  it('serves two tenants at once, creating a missing tenant namespace', async () => {
+    const svc = await eventually(() => fx.tenant('b').core.readNamespacedService({ namespace: 'data', name: 'postgres' }));
+    assert.equal(svc.spec?.clusterIP, 'None');
+    const ns = await fx.tenant('b').core.readNamespace({ name: 'data' });
+    assert.equal(ns.status?.phase, 'Active');
+  });
+
+  it('propagates a host port change', async () => {
+    await fx.hostCore.patchNamespacedService(
+      { namespace: 'shared', name: 'db', body: [{ op: 'replace', path: '/spec/ports/0/port', value: 6432 }] },
+    );
+    await eventually(async () => {
+      const svc = await fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'db' });
+      const [slice] = await tenantSlices(fx, 'a', 'default', 'db');
+      return svc.spec?.ports?.[0].port === 6432 && slice?.ports?.[0].port === 6432 ? true : undefined;
+    });
+  });
+
+  it('deletes the tenant Service when the fromHost entry is removed (config edited live)', async () => {
+    await fx.configure('b', { fromHost: [] });
+    await eventually(async () => ((await statusOf(fx.tenant('b').core.readNamespacedService({ namespace: 'data', name: 'postgres' }))) === 404 ? true : undefined));
+    assert.deepEqual(await tenantSlices(fx, 'b', 'data', 'postgres'), []);
+    // tenant a's mirror of the same host Service is untouched
+    assert.equal(await statusOf(fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'db' })), 200);
+  });
+
+  it('deletes the tenant Service when the host source is deleted', async () => {
+    await fx.hostCore.deleteNamespacedService({ namespace: 'shared', name: 'db' });
+    await eventually(async () => ((await statusOf(fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'db' }))) === 404 ? true : undefined));
+    assert.deepEqual(await tenantSlices(fx, 'a', 'default', 'db'), []);
+  });
+});

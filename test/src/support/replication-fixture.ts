@@ -1,0 +1,146 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
+import {
+  ReplicatorProcesses,
+  startControlPlane,
+  startRedis,
+  type ControlPlane,
+  type RedisServer,
+} from '@service-replicator/control-plane-harness';
+
+export interface TenantFixture {
+  readonly name: string;
+  readonly hostNamespace: string;
+  readonly cluster: ControlPlane;
+  readonly core: CoreV1Api;
+  readonly discovery: DiscoveryV1Api;
+  readonly configFile: string;
+}
+
+export interface ReplicateServices {
+  readonly fromHost?: readonly { from: string; to: string }[];
+  readonly toHost?: readonly { from: string; to: string }[];
+}
+
+/**
+ * A host control plane, two tenant control planes, Redis, a tenants file and the four apps as
+ * processes: the deployment an end-to-end test drives from the outside, as a user would.
+ */
+export class ReplicationFixture {
+  private constructor(
+    readonly dir: string,
+    readonly host: ControlPlane,
+    readonly hostCore: CoreV1Api,
+    readonly hostDiscovery: DiscoveryV1Api,
+    readonly tenants: readonly TenantFixture[],
+    readonly redisServer: RedisServer,
+    readonly redis: Redis,
+    readonly prefix: string,
+    readonly replicator: ReplicatorProcesses,
+  ) {}
+
+  static async start(options: { prefix: string; env?: Record<string, string>; allowedHostNamespaces?: string[] }): Promise<ReplicationFixture> {
+    const dir = await mkdtemp(join(tmpdir(), 'sr-e2e-'));
+    const [host, clusterA, clusterB, redisServer] = await Promise.all([
+      startControlPlane({ name: 'host' }),
+      startControlPlane({ name: 'tenant-a' }),
+      startControlPlane({ name: 'tenant-b' }),
+      startRedis(),
+    ]);
+    const hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
+    const tenants = [tenantFixture('a', clusterA, dir), tenantFixture('b', clusterB, dir)];
+    const allowed = options.allowedHostNamespaces ?? [];
+    for (const namespace of ['shared', ...allowed, ...tenants.map((t) => t.hostNamespace)]) {
+      await hostCore.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
+    }
+    const tenantsFile = join(dir, 'tenants.yaml');
+    await writeFile(tenantsFile, stringify({
+      tenants: tenants.map((t) => ({
+        name: t.name,
+        hostNamespace: t.hostNamespace,
+        kubeconfig: { file: t.cluster.kubeconfigPath },
+        allowedHostNamespaces: allowed,
+        config: { file: `${t.name}.vcluster.yaml` },
+      })),
+    }));
+    for (const tenant of tenants) await writeFile(tenant.configFile, '');
+    const replicator = await ReplicatorProcesses.start({
+      hostKubeconfig: host.kubeconfigPath,
+      tenantsFile,
+      redisUrl: redisServer.url,
+      prefix: options.prefix,
+      env: { CONFIG_POLL_MS: '200', LOG_LEVEL: 'debug', ...options.env },
+      logDir: dir,
+    });
+    const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
+    return new ReplicationFixture(dir, host, hostCore, host.kubeConfig.makeApiClient(DiscoveryV1Api), tenants, redisServer, redis, options.prefix, replicator);
+  }
+
+  tenant(name: 'a' | 'b'): TenantFixture {
+    const tenant = this.tenants.find((t) => t.name === name);
+    if (!tenant) throw new Error(`no tenant ${name}`);
+    return tenant;
+  }
+
+  /** Writes a tenant's vcluster.yaml; config-watcher picks it up without a restart. */
+  async configure(name: 'a' | 'b', replicateServices: ReplicateServices, extra: object = {}): Promise<void> {
+    await writeFile(this.tenant(name).configFile, stringify({ ...extra, networking: { replicateServices } }));
+  }
+
+  async writeRawConfig(name: 'a' | 'b', text: string): Promise<void> {
+    await writeFile(this.tenant(name).configFile, text);
+  }
+
+  /** The mappings version config-watcher published for a tenant. */
+  async publishedVersion(tenant: string): Promise<number | undefined> {
+    const raw = await this.redis.hget(`${this.prefix}:replicator:mappings`, tenant);
+    return raw ? (JSON.parse(raw) as { version: number }).version : undefined;
+  }
+
+  async status(key: string): Promise<{ state: string; message: string } | undefined> {
+    const raw = await this.redis.hget(`${this.prefix}:replicator:status`, key);
+    return raw ? JSON.parse(raw) : undefined;
+  }
+
+  async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string; line?: number }[] } | undefined> {
+    const raw = await this.redis.hget(`${this.prefix}:replicator:config-checks`, tenant);
+    return raw ? JSON.parse(raw) : undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.redis.disconnect();
+    await this.replicator.stop();
+    await Promise.all([this.host.stop(), ...this.tenants.map((t) => t.cluster.stop()), this.redisServer.stop()]);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function tenantFixture(name: string, cluster: ControlPlane, dir: string): TenantFixture {
+  const kc: KubeConfig = cluster.kubeConfig;
+  return {
+    name,
+    hostNamespace: `vc-${name}`,
+    cluster,
+    core: kc.makeApiClient(CoreV1Api),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
+    configFile: join(dir, `${name}.vcluster.yaml`),
+  };
+}
+
+export function ignoreConflict(error: unknown): void {
+  if ((error as { code?: number }).code !== 409) throw error;
+}
+
+/** Resolves to the HTTP status of a rejected API call (for "it is gone" checks). */
+export async function statusOf(call: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await call;
+    return 200;
+  } catch (error) {
+    return (error as { code?: number }).code;
+  }
+}

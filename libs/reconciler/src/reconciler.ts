@@ -9,7 +9,7 @@ import {
   type TenantSpec,
 } from '@service-replicator/replication-config';
 import type { MappingStore, ReplicationState } from '@service-replicator/replication-queue';
-import { ownershipLabels, planReconcile, type Action, type ReconcilePlan } from '@service-replicator/service-translation';
+import { effectiveToHostMode, ownershipLabels, planReconcile, type Action, type ReconcilePlan } from '@service-replicator/service-translation';
 
 /** A pass that must not be retried: the same input would fail the same way. */
 export class TerminalReconcileError extends Error {
@@ -75,7 +75,7 @@ export class Reconciler {
       sides.target.readService(parts.target),
       sides.target.listEndpointSlices(parts.target),
     ]);
-    const sourceSlices = mapping && source && needsSourceSlices(parts, tenant, source) ? await sides.source.listEndpointSlices(mapping.source) : [];
+    const sourceSlices = mapping && source && needsSourceSlices(mapping, tenant, source) ? await sides.source.listEndpointSlices(mapping.source) : [];
     return planReconcile({ mapping, key: parts, tenant, source, sourceSlices, target, targetSlices });
   }
 
@@ -112,8 +112,8 @@ export class Reconciler {
   }
 }
 
-function needsSourceSlices(parts: MappingKeyParts, tenant: TenantSpec, source: V1Service): boolean {
-  if (parts.direction === 'toHost') return tenant.toHostMode === 'endpoints';
+function needsSourceSlices(mapping: Mapping, tenant: TenantSpec, source: V1Service): boolean {
+  if (mapping.direction === 'toHost') return effectiveToHostMode(mapping, tenant) === 'endpoints';
   return source.spec?.clusterIP === 'None' && source.spec?.type !== 'ExternalName';
 }
 

@@ -9,6 +9,14 @@ import { TerminalReconcileError, type PassOutcome, type Reconciler } from './rec
 /** A write that lost a race (409): the next pass reads the new state, so retry soon, not with backoff. */
 const CONFLICT_REQUEUE_MS = 1_000;
 
+/**
+ * A pass takes milliseconds, so a short lock costs little renewal traffic and means the jobs of a
+ * writer that dies (SIGKILL, OOM, node loss) are taken over by another replica within ~15 s,
+ * rather than BullMQ's default 30 s lock plus 30 s stalled-check.
+ */
+const LOCK_MS = 10_000;
+const STALLED_CHECK_MS = 5_000;
+
 export interface PassLog {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
@@ -36,6 +44,8 @@ export class ReplicationWorker {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
+      lockDuration: LOCK_MS,
+      stalledInterval: STALLED_CHECK_MS,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
     });
     this.worker.on('error', (error) => options.log.error({ err: error }, 'worker error'));

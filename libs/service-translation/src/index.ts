@@ -50,3 +50,4 @@ export {
   type ReconcileKey,
   type ReconcilePlan,
 } from './reconcile-plan';
+export { effectiveToHostMode } from './to-host-mode';

@@ -69,6 +69,21 @@ const cases: PlanCase[] = [
     },
   },
   {
+    name: 'toHost: selector mode into an allowed namespace -> endpoints mirrored (a selector there would match no pod)',
+    mapping: { ...toHostMapping, target: { namespace: 'shared', name: 'blue-web' } },
+    tenant: tenantSpec('selector'),
+    source: tenantWeb,
+    sourceSlices: tenantPods,
+    expected: {
+      state: 'pending',
+      actions: ['create Service shared/blue-web', `create EndpointSlice shared/${tenantSliceName}`],
+      objects: {
+        'create Service shared/blue-web': { spec: { selector: undefined } },
+        [`create EndpointSlice shared/${tenantSliceName}`]: { endpoints: [{ addresses: ['10.244.0.9'] }] },
+      },
+    },
+  },
+  {
     name: 'toHost: host selector edited by hand -> reverted',
     mapping: toHostMapping,
     tenant: tenantSpec(),

@@ -10,6 +10,7 @@ import { needsUpdate, mergeForUpdate, requiresRecreate } from './service-drift';
 import { describeShape, serviceShape } from './service-shape';
 import { buildTenantEndpointSlices } from './tenant-endpoint-slices.builder';
 import { buildTenantService } from './tenant-service.builder';
+import { effectiveToHostMode } from './to-host-mode';
 
 /** What a reconcile request is about: one target Service of one tenant and direction. */
 export interface ReconcileKey {
@@ -80,7 +81,7 @@ function desiredState(input: ReconcileInput): DesiredState | undefined {
   if (!tenant) throw new Error(`toHost mapping of tenant ${mapping.tenant} planned without its TenantSpec`);
   return {
     service: buildHostService(source, mapping, tenant),
-    slices: tenant.toHostMode === 'endpoints' ? buildHostEndpointSlices(source, input.sourceSlices, mapping) : [],
+    slices: effectiveToHostMode(mapping, tenant) === 'endpoints' ? buildHostEndpointSlices(source, input.sourceSlices, mapping) : [],
   };
 }
 

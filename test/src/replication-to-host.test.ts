@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { V1Pod } from '@kubernetes/client-node';
+import { ignoreConflict, ReplicationFixture, statusOf } from './support/replication-fixture';
+import { eventually } from './support/wait';
+
+/**
+ * A pod as vCluster's syncer writes it into the tenant's host namespace: the tenant labels kept,
+ * plus the labels naming the tenant and the tenant namespace. Nothing runs it here (no kubelet),
+ * so the test gives it an IP and marks it Ready the way a kubelet would.
+ */
+async function startSyncedPod(fx: ReplicationFixture, name: string, labels: Record<string, string>, ip: string): Promise<V1Pod> {
+  const body: V1Pod = {
+    metadata: { name, labels: { ...labels, 'vcluster.loft.sh/managed-by': 'a', 'vcluster.loft.sh/namespace': 'default' } },
+    spec: { nodeName: 'node-1', automountServiceAccountToken: false, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] },
+  };
+  // The EndpointSlice controller skips pods on unknown nodes: register the node no kubelet runs.
+  await fx.hostCore.createNode({ body: { metadata: { name: 'node-1' } } }).catch(ignoreConflict);
+  // The ServiceAccount admission plugin waits for the namespace's default account.
+  const pod = await eventually(() => fx.hostCore.createNamespacedPod({ namespace: 'vc-a', body }));
+  const now = new Date();
+  return fx.hostCore.replaceNamespacedPodStatus({
+    namespace: 'vc-a',
+    name,
+    body: {
+      ...pod,
+      status: {
+        phase: 'Running',
+        podIP: ip,
+        podIPs: [{ ip }],
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
+      },
+    },
+  });
+}
+
+describe('toHost: tenant Service mirrored into the host cluster', () => {
+  let fx: ReplicationFixture;
+
+  before(async () => {
+    fx = await ReplicationFixture.start({ prefix: 'e2e-to-host', allowedHostNamespaces: ['shared'] });
+    const core = fx.tenant('a').core;
+    for (const name of ['web', 'api']) {
+      await core.createNamespacedService({
+        namespace: 'default',
+        body: { metadata: { name }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+      });
+    }
+    await fx.configure('a', {
+      toHost: [
+        { from: 'default/web', to: 'web-a' },
+        { from: 'api', to: 'api-a' },
+      ],
+    });
+  });
+  after(async () => fx?.stop());
+
+  it('creates a host Service in the tenant host namespace that selects the tenant pods as synced to the host', async () => {
+    const svc = await eventually(() => fx.hostCore.readNamespacedService({ namespace: 'vc-a', name: 'web-a' }));
+    assert.deepEqual(svc.spec?.ports?.map((p) => [p.port, p.targetPort]), [[80, 8080]]);
+    assert.deepEqual(svc.spec?.selector, { app: 'web', 'vcluster.loft.sh/managed-by': 'a', 'vcluster.loft.sh/namespace': 'default' });
+
+    await startSyncedPod(fx, 'web-0', { app: 'web' }, '10.244.1.7');
+    await startSyncedPod(fx, 'other-0', { app: 'other' }, '10.244.1.8');
+    // The host's own EndpointSlice controller now routes the host Service to the selected pod only.
+    const addresses = await eventually(async () => {
+      const slices = await fx.hostDiscovery.listNamespacedEndpointSlice({ namespace: 'vc-a', labelSelector: 'kubernetes.io/service-name=web-a' });
+      const ips = slices.items.flatMap((s) => s.endpoints.flatMap((e) => e.addresses));
+      return ips.length > 0 ? ips : undefined;
+    });
+    assert.deepEqual(addresses, ['10.244.1.7']);
+  });
+
+  it('deletes the host Service when the tenant source is deleted', async () => {
+    await eventually(() => fx.hostCore.readNamespacedService({ namespace: 'vc-a', name: 'api-a' }));
+    await fx.tenant('a').core.deleteNamespacedService({ namespace: 'default', name: 'api' });
+    await eventually(async () => ((await statusOf(fx.hostCore.readNamespacedService({ namespace: 'vc-a', name: 'api-a' }))) === 404 ? true : undefined));
+  });
+
+  it('writes into an allowed host namespace, with endpoints mirrored from the tenant', async () => {
+    await fx.tenant('a').discovery.createNamespacedEndpointSlice({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'web-manual', labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'test' } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: ['10.244.1.7'], conditions: { ready: true } }],
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      },
+    });
+    await fx.configure('a', { toHost: [{ from: 'default/web', to: 'web-a' }, { from: 'default/web', to: 'shared/web-a' }] });
+    const svc = await eventually(() => fx.hostCore.readNamespacedService({ namespace: 'shared', name: 'web-a' }));
+    assert.equal(svc.spec?.selector, undefined);
+    const ips = await eventually(async () => {
+      const slices = await fx.hostDiscovery.listNamespacedEndpointSlice({ namespace: 'shared', labelSelector: 'kubernetes.io/service-name=web-a' });
+      const found = slices.items.flatMap((s) => s.endpoints.flatMap((e) => e.addresses));
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(ips, ['10.244.1.7']);
+  });
+
+  it('keeps the host Service when the toHost entry is removed', async () => {
+    await fx.configure('a', { toHost: [{ from: 'default/web', to: 'shared/web-a' }] });
+    const status = await eventually(async () => {
+      const s = await fx.status('a/toHost/vc-a/web-a');
+      return s?.state === 'kept' ? s : undefined;
+    });
+    assert.match(status.message, /kept by design/);
+    assert.equal(await statusOf(fx.hostCore.readNamespacedService({ namespace: 'vc-a', name: 'web-a' })), 200);
+  });
+
+  it('reverts a manual edit of the host Service', async () => {
+    await fx.hostCore.patchNamespacedService({
+      namespace: 'shared',
+      name: 'web-a',
+      body: [{ op: 'replace', path: '/spec/ports/0/port', value: 9999 }],
+    });
+    await eventually(async () => {
+      const svc = await fx.hostCore.readNamespacedService({ namespace: 'shared', name: 'web-a' });
+      return svc.spec?.ports?.[0].port === 80 ? true : undefined;
+    });
+  });
+});

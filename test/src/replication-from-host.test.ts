@@ -21,7 +21,16 @@ describe('fromHost: host Service mirrored into tenant clusters', () => {
       namespace: 'shared',
       body: { metadata: { name: 'db' }, spec: { selector: { app: 'db' }, ports: [{ name: 'pg', port: 5432, targetPort: 15432 }] } },
     });
-    await fx.configure('a', { fromHost: [{ from: 'shared/db', to: 'default/db' }] });
+    await fx.hostCore.createNamespacedService({
+      namespace: 'shared',
+      body: { metadata: { name: 'cache' }, spec: { clusterIP: 'None', ports: [{ name: 'redis', port: 6379 }] } },
+    });
+    await fx.configure('a', {
+      fromHost: [
+        { from: 'shared/db', to: 'default/db' },
+        { from: 'shared/cache', to: 'default/cache' },
+      ],
+    });
     await fx.configure('b', { fromHost: [{ from: 'shared/db', to: 'data/postgres' }] });
   });
   after(async () => fx?.stop());
@@ -54,6 +63,40 @@ describe('fromHost: host Service mirrored into tenant clusters', () => {
       const [slice] = await tenantSlices(fx, 'a', 'default', 'db');
       return svc.spec?.ports?.[0].port === 6432 && slice?.ports?.[0].port === 6432 ? true : undefined;
     });
+  });
+
+  it("follows a headless host Service's endpoints, readiness included", async () => {
+    const hostSlice = await fx.hostDiscovery.createNamespacedEndpointSlice({
+      namespace: 'shared',
+      body: {
+        metadata: { name: 'cache-pods', labels: { 'kubernetes.io/service-name': 'cache' } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: ['10.244.2.1'], conditions: { ready: true } }],
+        ports: [{ name: 'redis', port: 6379, protocol: 'TCP' }],
+      },
+    });
+    const endpointsOf = async () => (await tenantSlices(fx, 'a', 'default', 'cache')).flatMap((s) => s.endpoints ?? []);
+    await eventually(async () => ((await endpointsOf()).length === 1 ? true : undefined));
+
+    await fx.hostDiscovery.replaceNamespacedEndpointSlice({
+      namespace: 'shared',
+      name: 'cache-pods',
+      body: {
+        ...hostSlice,
+        endpoints: [
+          { addresses: ['10.244.2.1'], conditions: { ready: false } },
+          { addresses: ['10.244.2.2'], conditions: { ready: true } },
+        ],
+      },
+    });
+    const endpoints = await eventually(async () => {
+      const found = await endpointsOf();
+      return found.length === 2 ? found : undefined;
+    });
+    assert.deepEqual(
+      endpoints.map((e) => [e.addresses[0], e.conditions?.ready]),
+      [['10.244.2.1', false], ['10.244.2.2', true]],
+    );
   });
 
   it('deletes the tenant Service when the fromHost entry is removed (config edited live)', async () => {

@@ -44,9 +44,24 @@ export class ConfigSources {
   }
 }
 
+const SETTLE_MS = 50;
+const SETTLE_ATTEMPTS = 10;
+
+/**
+ * A file written in place is briefly empty or half-written, and an empty vcluster.yaml is a valid
+ * config with no mappings: read mid-write, it would delete every fromHost mirror. So a file is
+ * only taken once two reads SETTLE_MS apart agree.
+ */
 async function readText(path: string): Promise<SourceText> {
   try {
-    return { text: await readFile(path, 'utf8') };
+    let text = await readFile(path, 'utf8');
+    for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const again = await readFile(path, 'utf8');
+      if (again === text) return { text };
+      text = again;
+    }
+    return { error: `${path} kept changing while being read; trying again later` };
   } catch (error) {
     return { error: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
   }

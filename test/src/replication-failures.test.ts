@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ReplicationFixture, statusOf } from './support/replication-fixture';
+import { eventually } from './support/wait';
+
+describe('conflicts, bad config and crashes', () => {
+  let fx: ReplicationFixture;
+
+  before(async () => {
+    fx = await ReplicationFixture.start({ prefix: 'e2e-failures' });
+    for (const name of ['db', 'queue']) {
+      await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name }, spec: { ports: [{ port: 5432 }] } } });
+    }
+    // A Service of the user's own, with the name a mapping will ask for.
+    await fx.tenant('a').core.createNamespacedService({
+      namespace: 'default',
+      body: { metadata: { name: 'taken', labels: { owner: 'someone-else' } }, spec: { selector: { app: 'theirs' }, ports: [{ port: 1234 }] } },
+    });
+    await fx.configure('a', {
+      fromHost: [
+        { from: 'shared/db', to: 'default/db' },
+        { from: 'shared/db', to: 'default/taken' },
+      ],
+    });
+    await eventually(() => fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'db' }));
+  });
+  after(async () => fx?.stop());
+
+  it('leaves an unowned target untouched and reports the conflict with a Warning Event', async () => {
+    const status = await eventually(async () => {
+      const s = await fx.status('a/fromHost/default/taken');
+      return s?.state === 'conflict' ? s : undefined;
+    });
+    assert.match(status.message, /not managed by service-replicator|left untouched/);
+    const events = await eventually(async () => {
+      const list = await fx.tenant('a').core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=taken' });
+      return list.items.length > 0 ? list.items : undefined;
+    });
+    assert.equal(events[0].type, 'Warning');
+    assert.equal(events[0].reason, 'ReplicationConflict');
+    const svc = await fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'taken' });
+    assert.deepEqual(svc.metadata?.labels, { owner: 'someone-else' });
+    assert.deepEqual(svc.spec?.selector, { app: 'theirs' });
+    assert.equal(svc.spec?.ports?.[0].port, 1234);
+  });
+
+  it('rejects a bad config with the path and line of each error, and changes nothing', async () => {
+    const versionBefore = await fx.publishedVersion('a');
+    await fx.writeRawConfig(
+      'a',
+      ['networking:', '  replicateServices:', '    fromHost:', '      - from: shared/db', '        to: default/Bad_Name', ''].join('\n'),
+    );
+    const check = await eventually(async () => {
+      const c = await fx.configCheck('a');
+      return c && !c.valid ? c : undefined;
+    });
+    assert.equal(check.issues[0].path, 'networking.replicateServices.fromHost[0].to');
+    assert.equal(check.issues[0].line, 5);
+    assert.match(check.issues[0].message, /Bad_Name/);
+    assert.match(await fx.replicator.log('config-watcher'), /networking\.replicateServices\.fromHost\[0\]\.to/);
+    // The last good config stays in force: nothing was published, nothing deleted.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(await fx.publishedVersion('a'), versionBefore);
+    assert.equal(await statusOf(fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'db' })), 200);
+  });
+
+  it('converges after the writer is killed with SIGKILL mid-run and restarted', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
+    for (const name of names) {
+      await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name }, spec: { ports: [{ port: 80 }] } } });
+    }
+    await fx.configure('a', { fromHost: [{ from: 'shared/db', to: 'default/db' }, ...names.map((name) => ({ from: `shared/${name}`, to: `default/${name}` }))] });
+    // Kill as soon as the first mirrors appear: the rest are queued or in hand.
+    await eventually(() => fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: names[0] }), 30_000, 20);
+    await fx.replicator.kill('writer');
+    await fx.hostCore.patchNamespacedService({ namespace: 'shared', name: 'db', body: [{ op: 'replace', path: '/spec/ports/0/port', value: 6543 }] });
+
+    await fx.replicator.startApp('writer');
+    await eventually(async () => {
+      const list = await fx.tenant('a').core.listNamespacedService({ namespace: 'default', labelSelector: 'app.kubernetes.io/managed-by=service-replicator' });
+      const mirrored = new Set(list.items.map((s) => s.metadata?.name));
+      const db = list.items.find((s) => s.metadata?.name === 'db');
+      return names.every((n) => mirrored.has(n)) && db?.spec?.ports?.[0].port === 6543 ? true : undefined;
+    }, 60_000);
+    // The user's own Service was never touched, and its mapping is gone now: still not touched.
+    assert.equal(await statusOf(fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'taken' })), 200);
+  });
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CoreV1Api, makeInformer, RbacAuthorizationV1Api, type V1Service } from '@kubernetes/client-node';
@@ -111,14 +112,8 @@ describe('control-plane harness', () => {
 
 describe('control-plane harness teardown', () => {
   it('leaves no process behind when a test process fails half-way', async () => {
-    // A child process starts a control plane and Redis, prints their pids, then throws.
-    const script = `
-      const h = require(${JSON.stringify(require.resolve('@service-replicator/control-plane-harness'))});
-      Promise.all([h.startControlPlane({ name: 'crash' }), h.startRedis()]).then(([cp, redis]) => {
-        console.log(JSON.stringify([...cp.pids(), redis.pid]));
-        throw new Error('test failed on purpose');
-      });`;
-    const result = await promisify(execFile)(process.execPath, ['-e', script]).then(
+    const child = join(__dirname, 'support', 'crash-after-start.js');
+    const result = await promisify(execFile)(process.execPath, [child]).then(
       () => assert.fail('the child should have failed'),
       (error: { stdout: string; code: number }) => error,
     );

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { before, describe, it } from 'node:test';
 import { ESLint } from 'eslint';
 import { repoRoot } from '@service-replicator/control-plane-harness';
 
@@ -11,6 +12,9 @@ async function boundaryErrors(project: string, code: string): Promise<string[]> 
 }
 
 describe('Nx module boundaries (nx lint)', () => {
+  // The rule reads Nx's cached project graph and silently skips when there is none.
+  before(() => execFileSync('npx', ['nx', 'show', 'projects'], { cwd: repoRoot, env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'ignore' }));
+
   it('refuses a util lib importing a domain lib', async () => {
     const errors = await boundaryErrors('libs/runtime', "export { formatRef } from '@service-replicator/references';\n");
     assert.equal(errors.length, 1);

@@ -7,7 +7,7 @@ describe('conflicts, bad config and crashes', () => {
   let fx: ReplicationFixture;
 
   before(async () => {
-    fx = await ReplicationFixture.start({ prefix: 'e2e-failures' });
+    fx = await ReplicationFixture.start({ prefix: 'e2e-failures', env: { RESYNC_INTERVAL_SECONDS: '2' } });
     for (const name of ['db', 'queue']) {
       await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name }, spec: { ports: [{ port: 5432 }] } } });
     }
@@ -62,6 +62,20 @@ describe('conflicts, bad config and crashes', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(await fx.publishedVersion('a'), versionBefore);
     assert.equal(await statusOf(fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'db' })), 200);
+  });
+
+  it('removes a mirror we own whose mapping is gone, on the periodic resync', async () => {
+    // As if its entry had been removed while every app was down.
+    const ours = {
+      'app.kubernetes.io/managed-by': 'service-replicator',
+      'replicator.service-replicator.io/tenant': 'a',
+      'replicator.service-replicator.io/direction': 'fromHost',
+    };
+    await fx.tenant('a').core.createNamespacedService({
+      namespace: 'default',
+      body: { metadata: { name: 'orphan', labels: ours }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } },
+    });
+    await eventually(async () => ((await statusOf(fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'orphan' }))) === 404 ? true : undefined));
   });
 
   it('converges after the writer is killed with SIGKILL mid-run and restarted', async () => {

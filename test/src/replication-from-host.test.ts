@@ -25,10 +25,15 @@ describe('fromHost: host Service mirrored into tenant clusters', () => {
       namespace: 'shared',
       body: { metadata: { name: 'cache' }, spec: { clusterIP: 'None', ports: [{ name: 'redis', port: 6379 }] } },
     });
+    await fx.hostCore.createNamespacedService({
+      namespace: 'shared',
+      body: { metadata: { name: 'search' }, spec: { type: 'ExternalName', externalName: 'search.example.com' } },
+    });
     await fx.configure('a', {
       fromHost: [
         { from: 'shared/db', to: 'default/db' },
         { from: 'shared/cache', to: 'default/cache' },
+        { from: 'shared/search', to: 'default/search' },
       ],
     });
     await fx.configure('b', { fromHost: [{ from: 'shared/db', to: 'data/postgres' }] });
@@ -47,7 +52,14 @@ describe('fromHost: host Service mirrored into tenant clusters', () => {
     assert.deepEqual(slice.ports?.map((p) => p.port), [5432]);
   });
 
-  it('serves two tenants at once, creating a missing tenant namespace', async () => {
+  it('mirrors an ExternalName host Service as an ExternalName tenant Service', async () => {
+    const svc = await eventually(() => fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'search' }));
+    assert.equal(svc.spec?.type, 'ExternalName');
+    assert.equal(svc.spec?.externalName, 'search.example.com');
+    assert.deepEqual(await tenantSlices(fx, 'a', 'default', 'search'), []);
+  });
+
+  it('serves two tenants at once (config from a host ConfigMap), creating a missing tenant namespace', async () => {
     const svc = await eventually(() => fx.tenant('b').core.readNamespacedService({ namespace: 'data', name: 'postgres' }));
     assert.equal(svc.spec?.clusterIP, 'None');
     const ns = await fx.tenant('b').core.readNamespace({ name: 'data' });

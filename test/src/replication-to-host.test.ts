@@ -69,6 +69,12 @@ describe('toHost: tenant Service mirrored into the host cluster', () => {
       return ips.length > 0 ? ips : undefined;
     });
     assert.deepEqual(addresses, ['10.244.1.7']);
+    // Those slices are the controller's, not ours, even though they carry the Service's labels:
+    // the writer leaves them alone and reports the mirror in sync.
+    await eventually(async () => ((await fx.status('a/toHost/vc-a/web-a'))?.state === 'in-sync' ? true : undefined));
+    const slices = await fx.hostDiscovery.listNamespacedEndpointSlice({ namespace: 'vc-a', labelSelector: 'kubernetes.io/service-name=web-a' });
+    assert.deepEqual(slices.items.map((s) => s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by']), ['endpointslice-controller.k8s.io']);
+    assert.equal(await fx.replicator.log('writer').then((log) => log.includes('delete host EndpointSlice vc-a/')), false);
   });
 
   it('deletes the host Service when the tenant source is deleted', async () => {

@@ -19,9 +19,19 @@ export class ConfigSources {
     return resolve(dirname(this.tenantsFile), file);
   }
 
+  /**
+   * File paths in the tenants file are relative to it. They are made absolute before the spec is
+   * published, because the writer and the watchers run elsewhere (other folders, other pods).
+   */
+  resolvePaths(tenant: TenantSpec): TenantSpec {
+    const kubeconfig = 'file' in tenant.kubeconfig ? { file: this.filePath(tenant.kubeconfig.file) } : tenant.kubeconfig;
+    const config = 'file' in tenant.config ? { file: this.filePath(tenant.config.file) } : tenant.config;
+    return { ...tenant, kubeconfig, config };
+  }
+
   async readTenantConfig(tenant: TenantSpec): Promise<SourceText> {
     const source = tenant.config;
-    if ('file' in source) return readText(this.filePath(source.file));
+    if ('file' in source) return readText(source.file);
     if ('configMap' in source) return this.readKey('ConfigMap', source.configMap);
     return this.readKey('Secret', source.secret);
   }

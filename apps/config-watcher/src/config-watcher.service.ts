@@ -46,6 +46,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     const tenantsFile = this.settings.TENANTS_FILE;
     if (!tenantsFile) throw new Error('config-watcher needs TENANTS_FILE: the file that declares the tenants');
     this.redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'config-watcher');
+    await this.redis.ready();
     this.sources = new ConfigSources(tenantsFile, new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG })));
     await this.check('start');
     this.timer = setInterval(() => void this.check('poll'), this.settings.CONFIG_POLL_MS);
@@ -92,7 +93,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     this.tenantsText = text;
     const { tenants, issues } = 'text' in source ? parseTenantsFile(source.text) : { tenants: undefined, issues: [{ path: '', message: source.error }] };
     if (tenants) {
-      this.tenants = tenants;
+      this.tenants = tenants.map((tenant) => this.sources.resolvePaths(tenant));
       for (const tenant of tenants) if ('file' in tenant.config) this.watchFolder(dirname(this.sources.filePath(tenant.config.file)));
       return;
     }

@@ -22,6 +22,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     this.redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'host-watcher');
+    await this.redis.ready();
     const host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
     this.watcher = new ClusterWatcher(host, {
       enqueue: (keys, cause) => this.enqueue(keys, cause),

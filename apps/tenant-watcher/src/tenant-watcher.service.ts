@@ -28,6 +28,7 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     this.redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'tenant-watcher');
+    await this.redis.ready();
     this.clusters = new ClusterRegistry(loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
     await this.reload('start');
     // Mappings removed while nothing was running leave mirrors behind: sweep for them now.

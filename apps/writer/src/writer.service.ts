@@ -12,9 +12,10 @@ export class WriterService implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(private readonly settings: Settings, @Inject(LOGGER) private readonly logger: Logger) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const { settings, logger } = this;
     this.redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'writer');
+    await this.redis.ready();
     const clusters = new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG }));
     this.worker = new ReplicationWorker({
       connection: redisConnection(settings.REDIS_URL, 'worker', 'writer-worker'),

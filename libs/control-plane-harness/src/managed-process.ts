@@ -4,10 +4,20 @@ import { readFile } from 'node:fs/promises';
 
 const running = new Set<ManagedProcess>();
 
-// Last line of defence: whatever way this process ends, no server it started outlives it.
-process.once('exit', () => {
+function killAll(): void {
   for (const child of running) child.killGroup('SIGKILL');
-});
+}
+
+// Last line of defence: however this process ends, no server it started outlives it. A signal
+// ends Node without 'exit' handlers, so the signals are caught, the children killed, and the
+// signal raised again so the process still dies of it.
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.kill(process.pid, signal);
+  });
+}
 
 /**
  * A server process in its own process group, its output kept in a log file. Stopping it signals

@@ -1,4 +1,6 @@
 import { formatRef } from '@service-replicator/references';
+import type { MappingKeyParts } from '@service-replicator/replication-config';
+import { sourceAnnotationValue } from '@service-replicator/service-translation';
 import type { MappingStatus, StatusStore } from '@service-replicator/replication-queue';
 import type { PassOutcome } from './reconciler';
 
@@ -22,8 +24,8 @@ export class OutcomeRecorder {
       key: outcome.key,
       tenant: outcome.parts.tenant,
       direction: outcome.parts.direction,
-      source: outcome.mapping ? `${outcome.parts.direction === 'fromHost' ? 'host' : 'tenant'}:${formatRef(outcome.mapping.source)}` : previous?.source,
-      target: `${outcome.parts.direction === 'fromHost' ? 'tenant' : 'host'}:${formatRef(outcome.parts.target)}`,
+      source: outcome.mapping ? sourceAnnotationValue(outcome.mapping) : previous?.source,
+      target: targetRef(outcome.parts),
       state: outcome.state,
       message: outcome.wrote ? `${outcome.wrote}; ${outcome.message}` : outcome.message,
       lastSyncAt: outcome.state === 'in-sync' ? now : previous?.lastSyncAt,
@@ -38,7 +40,7 @@ export class OutcomeRecorder {
   async recordError(outcome: Pick<PassOutcome, 'key' | 'parts'>, message: string, traceId?: string): Promise<void> {
     const previous = await this.statuses.get(outcome.key);
     await this.statuses.set({
-      ...(previous ?? { key: outcome.key, tenant: outcome.parts.tenant, direction: outcome.parts.direction, target: formatRef(outcome.parts.target) }),
+      ...(previous ?? { key: outcome.key, tenant: outcome.parts.tenant, direction: outcome.parts.direction, target: targetRef(outcome.parts) }),
       state: 'error',
       message,
       updatedAt: new Date().toISOString(),
@@ -53,4 +55,9 @@ export class OutcomeRecorder {
     const { cluster, object } = outcome.conflict;
     await cluster.warn({ object, reason: CONFLICT_REASON, message: `service-replicator (${outcome.key}): ${outcome.message}` });
   }
+}
+
+/** `tenant:ns/name` for fromHost, `host:ns/name` for toHost, like the source annotation. */
+function targetRef(parts: MappingKeyParts): string {
+  return `${parts.direction === 'fromHost' ? 'tenant' : 'host'}:${formatRef(parts.target)}`;
 }

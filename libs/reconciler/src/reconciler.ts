@@ -53,11 +53,11 @@ export class Reconciler {
     }
     const mapping = published.mappings.find((m) => mappingKeyOf(m) === key);
     const sides = await this.sides(parts, published.tenant);
-    const plan = await this.plan(parts, published.tenant, mapping, sides);
+    const { plan, sourceExists } = await this.plan(parts, published.tenant, mapping, sides);
     const base = { key, parts, mapping, message: plan.message };
     if (plan.state === 'conflict') return { ...base, state: 'conflict', requeue: false, conflict: await this.conflictObject(parts, sides) };
     const [action] = plan.actions;
-    if (!action) return { ...base, state: !mapping && parts.direction === 'toHost' ? 'kept' : 'in-sync', requeue: false };
+    if (!action) return { ...base, state: idleState(mapping, sourceExists, parts), requeue: false };
     const wrote = await this.execute(action, parts, sides.target);
     return { ...base, state: 'pending', wrote, requeue: true };
   }
@@ -69,14 +69,19 @@ export class Reconciler {
       : { source: tenantCluster, target: this.clusters.host };
   }
 
-  private async plan(parts: MappingKeyParts, tenant: TenantSpec, mapping: Mapping | undefined, sides: Sides): Promise<ReconcilePlan> {
+  private async plan(
+    parts: MappingKeyParts,
+    tenant: TenantSpec,
+    mapping: Mapping | undefined,
+    sides: Sides,
+  ): Promise<{ plan: ReconcilePlan; sourceExists: boolean }> {
     const [source, target, targetSlices] = await Promise.all([
       mapping ? sides.source.readService(mapping.source) : undefined,
       sides.target.readService(parts.target),
       sides.target.listEndpointSlices(parts.target),
     ]);
     const sourceSlices = mapping && source && needsSourceSlices(mapping, tenant, source) ? await sides.source.listEndpointSlices(mapping.source) : [];
-    return planReconcile({ mapping, key: parts, tenant, source, sourceSlices, target, targetSlices });
+    return { plan: planReconcile({ mapping, key: parts, tenant, source, sourceSlices, target, targetSlices }), sourceExists: source !== undefined };
   }
 
   private async conflictObject(parts: MappingKeyParts, sides: Sides): Promise<PassOutcome['conflict']> {
@@ -110,6 +115,15 @@ export class Reconciler {
     });
     return `create ${cluster.name} Namespace ${namespace}`;
   }
+}
+
+/**
+ * Nothing to do, but why: converged (in-sync), a toHost mirror kept after its entry was removed
+ * (kept), or a mapping whose source does not exist yet (pending: nothing is replicated).
+ */
+function idleState(mapping: Mapping | undefined, sourceExists: boolean, parts: MappingKeyParts): ReplicationState {
+  if (!mapping) return parts.direction === 'toHost' ? 'kept' : 'in-sync';
+  return sourceExists ? 'in-sync' : 'pending';
 }
 
 function needsSourceSlices(mapping: Mapping, tenant: TenantSpec, source: V1Service): boolean {

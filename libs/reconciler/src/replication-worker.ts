@@ -51,8 +51,10 @@ export class ReplicationWorker {
     this.worker.on('error', (error) => options.log.error({ err: error }, 'worker error'));
   }
 
-  close(): Promise<void> {
-    return this.worker.close();
+  async close(): Promise<void> {
+    await this.worker.close();
+    // BullMQ leaves a connection it was given open.
+    await this.options.connection.quit().catch(() => this.options.connection.disconnect());
   }
 
   private async process(job: Job<ReconcileJobData>, token: string | undefined): Promise<void> {

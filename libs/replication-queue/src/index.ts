@@ -8,6 +8,6 @@ export {
   retryDelayMs,
   type ReconcileJobData,
 } from './reconcile-queue';
-export { redisConnection } from './redis-connection';
+export { redisConnection, redisReady } from './redis-connection';
 export { StatusStore, type MappingStatus, type ReplicationState } from './status-store';
 export { ReplicatorRedis } from './replicator-redis';

@@ -10,3 +10,18 @@ export function redisConnection(url: string, role: 'worker' | 'producer', name?:
     role === 'worker' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, enableOfflineQueue: false };
   return new Redis(url, { ...options, connectionName: name, lazyConnect: false });
 }
+
+/**
+ * Resolves once the connection is ready. A fail-fast connection refuses commands until then, so
+ * every app waits for it once at start (and does not report ready before Redis is reachable).
+ */
+export function redisReady(connection: Redis, timeoutMs = 30_000): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis not reachable after ${timeoutMs} ms`)), timeoutMs);
+    connection.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { MappingStore } from './mapping-store';
 import { ReconcileQueue } from './reconcile-queue';
-import { redisConnection } from './redis-connection';
+import { redisConnection, redisReady } from './redis-connection';
 import { StatusStore } from './status-store';
 
 /** The Redis side every app shares: one fail-fast connection, the queue and the two stores. */
@@ -16,6 +16,11 @@ export class ReplicatorRedis {
     this.queue = new ReconcileQueue(this.connection, prefix);
     this.mappings = new MappingStore(this.connection, prefix);
     this.statuses = new StatusStore(this.connection, prefix);
+  }
+
+  /** Waits for Redis once at start; after that, commands fail fast while it is unreachable. */
+  ready(): Promise<void> {
+    return redisReady(this.connection);
   }
 
   async close(): Promise<void> {

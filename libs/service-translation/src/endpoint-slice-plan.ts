@@ -4,6 +4,7 @@ import {
   endpointSliceRequiresRecreate,
   mergeEndpointSliceForUpdate,
 } from './endpoint-slice-drift';
+import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICE_MANAGED_BY_VALUE } from './endpoint-slice.factory';
 import { describeForeignOwner, isOwned, type OwnerKey } from './ownership';
 import { deleteAction, type Action } from './reconcile-actions';
 
@@ -29,7 +30,7 @@ export function planEndpointSlices(
   for (const wanted of desired) {
     const existing = actualByName.get(wanted.metadata?.name);
     if (!existing) writes.push({ verb: 'create', kind: 'EndpointSlice', object: wanted });
-    else if (!isOwned(existing, owner)) conflicts.push(`EndpointSlice ${existing.metadata?.name} ${describeForeignOwner(existing)}`);
+    else if (!isOwnedSlice(existing, owner)) conflicts.push(`EndpointSlice ${existing.metadata?.name} ${describeForeignOwner(existing)}`);
     else if (endpointSliceRequiresRecreate(wanted, existing)) writes.push(deleteAction('EndpointSlice', existing.metadata));
     else if (endpointSliceNeedsUpdate(wanted, existing)) {
       writes.push({ verb: 'update', kind: 'EndpointSlice', object: mergeEndpointSliceForUpdate(wanted, existing) });
@@ -46,7 +47,16 @@ function staleSliceDeletes(
 ): Action[] {
   const wantedNames = new Set(desired.map((slice) => slice.metadata?.name));
   return actual
-    .filter((slice) => isOwned(slice, owner) && !wantedNames.has(slice.metadata?.name))
+    .filter((slice) => isOwnedSlice(slice, owner) && !wantedNames.has(slice.metadata?.name))
     .map((slice) => deleteAction('EndpointSlice', slice.metadata))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * The EndpointSlice controller copies a Service's labels onto the slices it writes for it, so a
+ * selector-mode host Service's own slices carry our ownership labels too. Only the slices we
+ * write name us in endpointslice.kubernetes.io/managed-by; the controller's name it.
+ */
+function isOwnedSlice(slice: V1EndpointSlice, owner: OwnerKey): boolean {
+  return isOwned(slice, owner) && slice.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === ENDPOINT_SLICE_MANAGED_BY_VALUE;
 }

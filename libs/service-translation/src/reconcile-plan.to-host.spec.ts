@@ -96,6 +96,22 @@ const cases: PlanCase[] = [
     },
   },
   {
+    name: "toHost: selector mode, the host controller's slices carry our copied labels -> left alone",
+    mapping: toHostMapping,
+    tenant: tenantSpec('selector'),
+    source: tenantWeb,
+    target: inSyncToHost.target,
+    targetSlices: [
+      (() => {
+        const slice = controllerSlice('vc-blue', 'blue-web', 'blue-web-x7k2p', [endpoint('10.244.0.9')]);
+        // What the EndpointSlice controller writes: the Service's labels plus its own.
+        slice.metadata = { ...slice.metadata, labels: { ...inSyncToHost.target.metadata?.labels, ...slice.metadata?.labels } };
+        return slice;
+      })(),
+    ],
+    expected: { state: 'in-sync', actions: [] },
+  },
+  {
     name: 'toHost: tenant Service became headless -> delete first, then create',
     mapping: toHostMapping,
     tenant: tenantSpec(),

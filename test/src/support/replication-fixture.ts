@@ -43,6 +43,10 @@ export class ReplicationFixture {
     readonly replicator: ReplicatorProcesses,
   ) {}
 
+  /**
+   * Tenant a's vcluster.yaml is a file next to the tenants file; tenant b's is the `vcluster.yaml`
+   * key of the ConfigMap `config/tenant-b` in the host cluster: both sources are exercised.
+   */
   static async start(options: { prefix: string; env?: Record<string, string>; allowedHostNamespaces?: string[] }): Promise<ReplicationFixture> {
     const dir = await mkdtemp(join(tmpdir(), 'sr-e2e-'));
     const [host, clusterA, clusterB, redisServer] = await Promise.all([
@@ -54,7 +58,7 @@ export class ReplicationFixture {
     const hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
     const tenants = [tenantFixture('a', clusterA, dir), tenantFixture('b', clusterB, dir)];
     const allowed = options.allowedHostNamespaces ?? [];
-    for (const namespace of ['shared', ...allowed, ...tenants.map((t) => t.hostNamespace)]) {
+    for (const namespace of ['shared', 'config', ...allowed, ...tenants.map((t) => t.hostNamespace)]) {
       await hostCore.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
     }
     const tenantsFile = join(dir, 'tenants.yaml');
@@ -64,10 +68,14 @@ export class ReplicationFixture {
         hostNamespace: t.hostNamespace,
         kubeconfig: { file: t.cluster.kubeconfigPath },
         allowedHostNamespaces: allowed,
-        config: { file: `${t.name}.vcluster.yaml` },
+        config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
       })),
     }));
-    for (const tenant of tenants) await writeFile(tenant.configFile, '');
+    await writeFile(tenants[0].configFile, '');
+    await hostCore.createNamespacedConfigMap({
+      namespace: CONFIG_MAP_B.namespace,
+      body: { metadata: { name: CONFIG_MAP_B.name }, data: { [CONFIG_MAP_B.key]: '' } },
+    });
     const replicator = await ReplicatorProcesses.start({
       hostKubeconfig: host.kubeconfigPath,
       tenantsFile,
@@ -88,11 +96,13 @@ export class ReplicationFixture {
 
   /** Writes a tenant's vcluster.yaml; config-watcher picks it up without a restart. */
   async configure(name: 'a' | 'b', replicateServices: ReplicateServices, extra: object = {}): Promise<void> {
-    await writeFile(this.tenant(name).configFile, stringify({ ...extra, networking: { replicateServices } }));
+    await this.writeRawConfig(name, stringify({ ...extra, networking: { replicateServices } }));
   }
 
   async writeRawConfig(name: 'a' | 'b', text: string): Promise<void> {
-    await writeFile(this.tenant(name).configFile, text);
+    if (name === 'a') return writeFile(this.tenant(name).configFile, text);
+    const { namespace, name: configMap, key } = CONFIG_MAP_B;
+    await this.hostCore.replaceNamespacedConfigMap({ namespace, name: configMap, body: { metadata: { name: configMap }, data: { [key]: text } } });
   }
 
   /** The mappings version config-watcher published for a tenant. */
@@ -130,6 +140,8 @@ function tenantFixture(name: string, cluster: ControlPlane, dir: string): Tenant
     configFile: join(dir, `${name}.vcluster.yaml`),
   };
 }
+
+const CONFIG_MAP_B = { namespace: 'config', name: 'tenant-b', key: 'vcluster.yaml' };
 
 export function ignoreConflict(error: unknown): void {
   if ((error as { code?: number }).code !== 409) throw error;

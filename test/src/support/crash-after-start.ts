@@ -1,0 +1,8 @@
+// A test process that fails half-way: it starts a control plane and Redis, prints their pids,
+// then throws. The harness test checks that none of them outlives it.
+import { startControlPlane, startRedis } from '@service-replicator/control-plane-harness';
+
+void Promise.all([startControlPlane({ name: 'crash' }), startRedis()]).then(([controlPlane, redis]) => {
+  process.stdout.write(`${JSON.stringify([...controlPlane.pids(), redis.pid])}\n`);
+  throw new Error('test failed on purpose');
+});

@@ -49,12 +49,21 @@ export class ReplicatorProcesses {
       TENANTS_FILE: this.options.tenantsFile,
       REDIS_URL: this.options.redisUrl,
       QUEUE_PREFIX: this.options.prefix,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
       ...this.options.env,
     });
     this.running.set(app, proc);
     const marker = `"msg":"${app} ready"`;
     await waitUntilReady(proc, async () => (await readFile(logFile, 'utf8').catch(() => '')).includes(marker), 60_000);
     return proc;
+  }
+
+  /** The app's HTTP address (health, metrics), from its "ready" line. */
+  async httpAddress(app: AppName): Promise<string> {
+    const match = /"http":"(http:[^"]+)","msg":"[a-z-]+ ready"/.exec((await this.log(app)).split('\n').filter((l) => l.includes(' ready"')).at(-1) ?? '');
+    if (!match) throw new Error(`${app} has not logged its HTTP address`);
+    return match[1];
   }
 
   process(app: AppName): ManagedProcess | undefined {

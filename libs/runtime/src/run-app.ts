@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { type DynamicModule, type INestApplicationContext, Module, type Type } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { createLogger, type Logger, NestPinoLogger } from './logger';
@@ -30,10 +31,11 @@ export interface RunOptions {
 
 /**
  * Starts one of our processes: settings validated first (a bad environment stops the process with
- * a clear message), one "ready" line once every module has started, and a clean close on
- * SIGTERM/SIGINT so work in hand is finished or handed back.
+ * a clear message), an HTTP server for health and metrics, one "ready" line (with the HTTP
+ * address) once every module has started, and a clean close on SIGTERM/SIGINT so work in hand is
+ * finished or handed back.
  */
-export async function runApp(app: string, appModule: Type<unknown>, options: RunOptions = {}): Promise<INestApplicationContext> {
+export async function runApp(app: string, appModule: Type<unknown>, options: RunOptions = {}): Promise<INestApplication> {
   let settings: Settings;
   try {
     settings = loadSettings();
@@ -45,23 +47,16 @@ export async function runApp(app: string, appModule: Type<unknown>, options: Run
   try {
     @Module({ imports: [RuntimeModule.forApp(settings, logger), appModule] })
     class RootModule {}
-    const nestLogger = new NestPinoLogger(logger);
-    let context: INestApplicationContext;
+    const nest = await NestFactory.create(RootModule, { logger: new NestPinoLogger(logger) });
+    nest.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     if (options.announcements) {
-      const microservice = await NestFactory.createMicroservice<MicroserviceOptions>(RootModule, {
-        transport: Transport.REDIS,
-        options: redisHostPort(settings.REDIS_URL),
-        logger: nestLogger,
-      });
-      microservice.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-      await microservice.listen();
-      context = microservice;
-    } else {
-      context = await NestFactory.createApplicationContext(RootModule, { logger: nestLogger });
-      context.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+      nest.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: redisHostPort(settings.REDIS_URL) });
+      await nest.startAllMicroservices();
     }
-    logger.info({ pid: process.pid }, `${app} ready`);
-    return context;
+    await nest.listen(settings.HTTP_PORT, settings.HTTP_HOST);
+    const address = nest.getHttpServer().address() as AddressInfo;
+    logger.info({ pid: process.pid, http: `http://${settings.HTTP_HOST}:${address.port}` }, `${app} ready`);
+    return nest;
   } catch (error) {
     logger.fatal({ err: error }, `${app} failed to start`);
     process.exit(1);

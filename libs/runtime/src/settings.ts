@@ -45,6 +45,16 @@ export class Settings {
   @Min(100)
   CONFIG_POLL_MS = 2_000;
 
+  /** Port of the app's HTTP server (/metrics, /health/*); 0 picks a free one (logged when ready). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  HTTP_PORT = 8080;
+
+  @IsString()
+  HTTP_HOST = '0.0.0.0';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' = 'info';
 }
@@ -57,6 +67,8 @@ const SETTING_NAMES: readonly (keyof Settings)[] = [
   'RESYNC_INTERVAL_SECONDS',
   'WRITER_CONCURRENCY',
   'CONFIG_POLL_MS',
+  'HTTP_PORT',
+  'HTTP_HOST',
   'LOG_LEVEL',
 ];
 

@@ -62,6 +62,17 @@ export class Reconciler {
     return { ...base, state: 'pending', wrote, requeue: true };
   }
 
+  /**
+   * What a pass for `key` would do if `mapping` were in force (undefined: its entry removed),
+   * reading both sides exactly as a pass does and writing nothing. The CLI's `plan` uses it.
+   */
+  async preview(tenant: TenantSpec, key: string, mapping: Mapping | undefined): Promise<ReconcilePlan> {
+    const parts = parseMappingKey(key);
+    if (!parts) throw new TerminalReconcileError(`"${key}" is not a reconcile key (tenant/direction/namespace/name)`);
+    const { plan } = await this.plan(parts, tenant, mapping, await this.sides(parts, tenant));
+    return plan;
+  }
+
   private async sides(parts: MappingKeyParts, tenant: TenantSpec): Promise<Sides> {
     const tenantCluster = await this.clusters.tenant(tenant);
     return parts.direction === 'fromHost'

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -55,6 +55,14 @@ export class Settings {
   @IsString()
   HTTP_HOST = '0.0.0.0';
 
+  /**
+   * A trace UI's page for one trace, with `{traceId}` where the id goes (Jaeger:
+   * `http://localhost:16686/trace/{traceId}`): the status page links each mapping's last trace there.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S*\{traceId\}/, { message: 'must be an http(s) address with {traceId} in it' })
+  TRACE_UI_URL?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' = 'info';
 }
@@ -69,6 +77,7 @@ const SETTING_NAMES: readonly (keyof Settings)[] = [
   'CONFIG_POLL_MS',
   'HTTP_PORT',
   'HTTP_HOST',
+  'TRACE_UI_URL',
   'LOG_LEVEL',
 ];
 

@@ -1,11 +1,13 @@
 import type { KubernetesObject, V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import type { WatchPlan } from '@service-replicator/replication-config';
+import { ATTR, inSpan } from '@service-replicator/telemetry';
 import type { ClusterClient } from './cluster-client';
-import { RestartingInformer } from './restarting-informer';
+import { RestartingInformer, type InformerVerb } from './restarting-informer';
+import type { WatcherMetrics } from './watcher-metrics';
 
 export interface WatchEvents {
-  /** Keys to reconcile, and why (`watch`, `reconnect`). */
-  enqueue(keys: readonly string[], cause: string): void;
+  /** Keys to reconcile, and why (`watch`, `reconnect`); the event's span lasts until the promise settles. */
+  enqueue(keys: readonly string[], cause: string): void | Promise<unknown>;
   informerError?(namespace: string, resource: string, error: unknown, restartInMs: number): void;
 }
 
@@ -22,7 +24,11 @@ export class ClusterWatcher {
   private plan: WatchPlan | undefined;
   private readonly informers = new Map<string, NamespaceInformers>();
 
-  constructor(private readonly cluster: ClusterClient, private readonly events: WatchEvents) {}
+  constructor(
+    private readonly cluster: ClusterClient,
+    private readonly events: WatchEvents,
+    private readonly metrics?: WatcherMetrics,
+  ) {}
 
   /** Follows a new plan: starts informers for new namespaces, stops those no longer needed. */
   async follow(plan: WatchPlan): Promise<void> {
@@ -73,16 +79,30 @@ export class ClusterWatcher {
 
   private handlers<T extends KubernetesObject>(namespace: string, resource: string, serviceName: (object: T) => string | undefined) {
     return {
-      onChange: (object: T) => {
+      onChange: (object: T, verb: InformerVerb) => {
         const name = serviceName(object);
         const keys = name && this.plan ? this.plan.keysFor({ namespace, name }) : [];
-        if (keys.length > 0) this.events.enqueue(keys, `watch ${resource}`);
+        if (keys.length === 0) return;
+        this.metrics?.events.inc({ cluster: this.cluster.name, resource });
+        this.traced(`${resource} ${verb}`, { 'k8s.namespace.name': namespace, 'replicator.watch.object': object.metadata?.name ?? '' }, keys, `watch ${resource}`);
       },
       onConnect: () => {
         const keys = this.plan?.keysIn(namespace) ?? [];
-        if (keys.length > 0) this.events.enqueue(keys, `connect ${resource}`);
+        if (keys.length > 0) this.traced(`${resource} connect`, { 'k8s.namespace.name': namespace }, keys, `connect ${resource}`);
       },
-      onError: (error: unknown, restartInMs: number) => this.events.informerError?.(namespace, resource, error, restartInMs),
+      onError: (error: unknown, restartInMs: number) => {
+        this.metrics?.informerRestarts.inc({ cluster: this.cluster.name, resource });
+        this.events.informerError?.(namespace, resource, error, restartInMs);
+      },
     };
+  }
+
+  /**
+   * Each event starts its own trace (the watch it arrives on is long-lived), which BullMQ carries
+   * to the writer's pass for every key it enqueues.
+   */
+  private traced(name: string, attributes: Record<string, string>, keys: readonly string[], cause: string): void {
+    const all = { ...attributes, [ATTR.cluster]: this.cluster.name, [ATTR.keys]: [...keys], [ATTR.cause]: cause };
+    void inSpan(`watch ${this.cluster.name} ${name}`, all, async () => this.events.enqueue(keys, cause), { root: true }).catch(() => undefined);
   }
 }

@@ -2,6 +2,7 @@ export { apiMessage, apiStatus, isNotFound, readOptional } from './api-error';
 export { exponentialBackoff, type Backoff } from './backoff';
 export { ClusterClient, FIELD_MANAGER, type DeleteTarget, type MirroredKind, type WarningEvent } from './cluster-client';
 export { loadKubeConfig } from './kube-config';
-export { RestartingInformer, type InformerHandlers, type InformerSpec } from './restarting-informer';
+export { RestartingInformer, type InformerHandlers, type InformerSpec, type InformerVerb } from './restarting-informer';
 export { ClusterRegistry } from './cluster-registry';
 export { ClusterWatcher, type WatchEvents } from './cluster-watcher';
+export { WatcherMetrics } from './watcher-metrics';

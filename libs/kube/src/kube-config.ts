@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KeepAliveKubeConfig } from './keep-alive-kube-config';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -8,7 +9,7 @@ const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
  * own service account when running in a cluster and the default kubeconfig otherwise.
  */
 export function loadKubeConfig(source: { file?: string; text?: string } = {}): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new KeepAliveKubeConfig();
   if (source.text !== undefined) kc.loadFromString(source.text);
   else if (source.file) kc.loadFromFile(source.file);
   else if (existsSync(IN_CLUSTER_TOKEN)) kc.loadFromCluster();

@@ -1,9 +1,11 @@
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { exponentialBackoff } from './backoff';
 
+export type InformerVerb = 'add' | 'update' | 'delete';
+
 export interface InformerHandlers<T extends KubernetesObject> {
   /** add, update and delete alike: the reconciler reads fresh state, so only the object's identity matters. */
-  readonly onChange: (object: T) => void;
+  readonly onChange: (object: T, verb: InformerVerb) => void;
   /** Every (re)connect: events may have been missed while disconnected, so re-enqueue all keys. */
   readonly onConnect?: () => void;
   readonly onError?: (error: unknown, restartInMs: number) => void;
@@ -32,7 +34,7 @@ export class RestartingInformer<T extends KubernetesObject> {
 
   constructor(readonly spec: InformerSpec<T>, private readonly handlers: InformerHandlers<T>) {
     this.informer = makeInformer(spec.kubeConfig, spec.path, spec.list, spec.labelSelector);
-    for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, (object) => handlers.onChange(object));
+    for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, (object) => handlers.onChange(object, verb));
     // client-node emits connect before each (re)list and watch, including its own reconnects
     // after a watch times out normally.
     this.informer.on('connect', () => handlers.onConnect?.());

@@ -1,5 +1,5 @@
-import { renderTable, squeeze } from './status-table';
-import type { StatusSnapshot } from './status-rows';
+import { renderTable, squeeze } from '@service-replicator/status-view';
+import type { StatusSnapshot } from './status-snapshot';
 
 const REFRESH_MS = 1_000;
 const NOTES_SHOWN = 4;
@@ -35,7 +35,7 @@ export class LiveView {
     const tick = async () => {
       const snapshot = await this.options.read().catch((error: unknown) => String(error));
       if (this.stopped) return;
-      this.show(typeof snapshot === 'string' ? [`cannot read the replication status: ${snapshot}`] : renderTable(snapshot, this.width()));
+      this.show(typeof snapshot === 'string' ? [`cannot read the replication status: ${snapshot}`] : renderTable(snapshot.report, { width: this.width() }));
       if (typeof snapshot !== 'string') onSnapshot(snapshot);
       if (!this.stopped) this.timer = setTimeout(() => void tick(), REFRESH_MS);
     };

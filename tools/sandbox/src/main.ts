@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   try {
     session = await startSession(settings, teardown, stop, say);
     session.view.start((snapshot) => {
-      if (settings.exitWhenSynced && snapshot.synced) stop.request(0, `every mapping is in sync (${snapshot.rows.filter((row) => row.configured).length})`);
+      if (settings.exitWhenSynced && snapshot.synced) stop.request(0, `every mapping is in sync (${snapshot.configured})`);
     });
     reason = await stop.requested;
   } catch (error) {

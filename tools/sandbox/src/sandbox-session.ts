@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { formatRef } from '@service-replicator/references';
 import { APPS, ReplicatorProcesses, type AppName } from '@service-replicator/control-plane-harness';
 import { MappingStore, redisConnection, StatusStore } from '@service-replicator/replication-queue';
+import { StatusReader } from '@service-replicator/status-view';
 import type { Redis } from 'ioredis';
 import { LiveView } from './live-view';
 import { startSampleDeployment, type SampleDeployment } from './sample-deployment';
 import { changePort, type SeededService } from './sample-objects';
 import type { GivenDeployment, SandboxSettings } from './sandbox-settings';
-import { readStatusSnapshot } from './status-rows';
+import { readStatusSnapshot } from './status-snapshot';
 import type { StopRequest } from './stop-request';
 import type { Teardown } from './teardown';
 
@@ -50,10 +51,9 @@ export async function startSession(settings: SandboxSettings, teardown: Teardown
   stop.throwIfRequested();
   const redis = await readerConnection(redisUrl);
   teardown.add('the status reader', () => redis.quit().then(() => undefined));
-  const mappings = new MappingStore(redis, settings.prefix);
-  const statuses = new StatusStore(redis, settings.prefix);
+  const reader = new StatusReader(new MappingStore(redis, settings.prefix), new StatusStore(redis, settings.prefix));
   const header = [...(sample ? sampleHeader(sample) : givenHeader(deployment, settings.prefix)), ...logLines(apps)];
-  const view = new LiveView({ redraw: settings.redraw, header, read: () => readStatusSnapshot(mappings, statuses), out: process.stdout });
+  const view = new LiveView({ redraw: settings.redraw, header, read: () => readStatusSnapshot(reader), out: process.stdout });
   if (sample) startPortChanges(sample.seeded, view, teardown);
   return { apps, view };
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { redisHostPort, runApp, Settings } from '@service-replicator/runtime';
+import { StatusViewModule } from '@service-replicator/status-view';
 import { ANNOUNCER, ConfigWatcherService } from './config-watcher.service';
 
 @Module({
@@ -12,6 +13,8 @@ import { ANNOUNCER, ConfigWatcherService } from './config-watcher.service';
         useFactory: (settings: Settings) => ({ transport: Transport.REDIS, options: redisHostPort(settings.REDIS_URL) }),
       },
     ]),
+    // The status page (/status, /status.json) and Bull Board (/queues) on this app's HTTP server.
+    StatusViewModule,
   ],
   providers: [ConfigWatcherService],
 })

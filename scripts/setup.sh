@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks to build, test and run service-replicator locally:
-# Debian packages (redis-server, openssl), the npm dependencies from the lock file, and the
-# Kubernetes control-plane binaries (built once from the Go module proxy, then cached).
+# Debian packages (redis-server, openssl, chromium for the status page's browser test), the npm
+# dependencies from the lock file, and the Kubernetes control-plane binaries (built once from the
+# Go module proxy, then cached).
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v openssl >/dev/null || missing+=(openssl)
+# Debian's build: a test tool's own browser download is refused on these machines.
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} (apt)"
   sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

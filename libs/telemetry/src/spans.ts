@@ -1,0 +1,38 @@
+import { isSpanContextValid, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+
+const tracer = () => trace.getTracer('service-replicator');
+
+export interface SpanOptions {
+  /** Starts a new trace, whatever is active (an informer's event arrives inside its long watch). */
+  readonly root?: boolean;
+}
+
+/**
+ * Runs `work` inside a new active span and ends it when the work settles; a failure is recorded
+ * on the span and rethrown. Without tracing the span is a no-op and this costs a function call.
+ */
+export function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>, options: SpanOptions = {}): Promise<T> {
+  return tracer().startActiveSpan(name, { attributes, root: options.root }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The active trace's id, if a sampled span is active (for the status record). */
+export function currentTraceId(): string | undefined {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? context.traceId : undefined;
+}
+
+/** `trace_id` and `span_id` of the active span, for every log line written inside it. */
+export function traceLogFields(): { trace_id?: string; span_id?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
+}

@@ -1,11 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
+import { traceLogFields } from '@service-replicator/telemetry';
 import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** JSON logs on stdout, one object per line, named after the process that writes them. */
+/**
+ * JSON logs on stdout, one object per line, named after the process that writes them. A line
+ * written inside a traced operation carries its `trace_id` and `span_id`, so logs and traces join.
+ */
 export function createLogger(app: string, level = 'info'): Logger {
-  return pino({ name: app, level, base: { app }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({ name: app, level, base: { app }, timestamp: pino.stdTimeFunctions.isoTime, mixin: traceLogFields });
 }
 
 /** Lets Nest's own messages go through the same JSON logger. */

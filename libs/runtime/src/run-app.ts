@@ -1,28 +1,12 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
+import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { createLogger, type Logger, NestPinoLogger } from './logger';
+import { createLogger, NestPinoLogger } from './logger';
 import { redisHostPort } from './redis-address';
-import { loadSettings, Settings } from './settings';
-
-export const LOGGER = Symbol('LOGGER');
-
-@Module({})
-class RuntimeModule {
-  static forApp(settings: Settings, logger: Logger): DynamicModule {
-    return {
-      module: RuntimeModule,
-      global: true,
-      providers: [
-        { provide: Settings, useValue: settings },
-        { provide: LOGGER, useValue: logger },
-      ],
-      exports: [Settings, LOGGER],
-    };
-  }
-}
+import { RuntimeModule } from './runtime.module';
+import { loadSettings, type Settings } from './settings';
 
 export interface RunOptions {
   /** Listen for the apps' announcements (@nestjs/microservices over Redis pub/sub). */
@@ -45,7 +29,7 @@ export async function runApp(app: string, appModule: Type<unknown>, options: Run
   }
   const logger = createLogger(app, settings.LOG_LEVEL);
   try {
-    @Module({ imports: [RuntimeModule.forApp(settings, logger), appModule] })
+    @Module({ imports: [RuntimeModule.forApp(app, settings, logger), appModule] })
     class RootModule {}
     const nest = await NestFactory.create(RootModule, { logger: new NestPinoLogger(logger) });
     nest.enableShutdownHooks(['SIGTERM', 'SIGINT']);

@@ -58,6 +58,6 @@ export class OutcomeRecorder {
 }
 
 /** `tenant:ns/name` for fromHost, `host:ns/name` for toHost, like the source annotation. */
-function targetRef(parts: MappingKeyParts): string {
+export function targetRef(parts: MappingKeyParts): string {
   return `${parts.direction === 'fromHost' ? 'tenant' : 'host'}:${formatRef(parts.target)}`;
 }

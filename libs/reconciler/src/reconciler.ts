@@ -25,6 +25,8 @@ export interface PassOutcome {
   readonly message: string;
   /** The one write this pass made, e.g. "create tenant Service default/web". */
   readonly wrote?: string;
+  /** The verb and kind of that write (`update Service`, `create Namespace`), for traces. */
+  readonly action?: string;
   /** True after a write: the next pass confirms it and makes the next write, if any. */
   readonly requeue: boolean;
   /** The object we may not touch, when state is conflict, and the cluster it lives in. */
@@ -58,8 +60,8 @@ export class Reconciler {
     if (plan.state === 'conflict') return { ...base, state: 'conflict', requeue: false, conflict: await this.conflictObject(parts, sides) };
     const [action] = plan.actions;
     if (!action) return { ...base, state: idleState(mapping, sourceExists, parts), requeue: false };
-    const wrote = await this.execute(action, parts, sides.target);
-    return { ...base, state: 'pending', wrote, requeue: true };
+    const { wrote, done } = await this.execute(action, parts, sides.target);
+    return { ...base, state: 'pending', wrote, action: done, requeue: true };
   }
 
   /**
@@ -100,16 +102,17 @@ export class Reconciler {
     return object ? { cluster: sides.target, object } : undefined;
   }
 
-  private async execute(action: Action, parts: MappingKeyParts, cluster: ClusterClient): Promise<string> {
+  private async execute(action: Action, parts: MappingKeyParts, cluster: ClusterClient): Promise<{ wrote: string; done: string }> {
     const what = describe(action, cluster);
+    const done = `${action.verb} ${action.kind}`;
     try {
       if (action.verb === 'create') await cluster.create(action.kind, action.object);
       else if (action.verb === 'update') await cluster.replace(action.kind, action.object);
       else await cluster.delete(action);
-      return what;
+      return { wrote: what, done };
     } catch (error) {
-      if (action.verb === 'create' && isMissingNamespace(error)) return this.createNamespace(action.object.metadata?.namespace ?? '', parts, cluster);
-      if (action.verb === 'delete' && apiStatus(error) === 404) return `${what} (already gone)`;
+      if (action.verb === 'create' && isMissingNamespace(error)) return { wrote: await this.createNamespace(action.object.metadata?.namespace ?? '', parts, cluster), done: 'create Namespace' };
+      if (action.verb === 'delete' && apiStatus(error) === 404) return { wrote: `${what} (already gone)`, done };
       if (apiStatus(error) === 422 || apiStatus(error) === 400) throw new TerminalReconcileError(`${what} was rejected: ${apiMessage(error)}`);
       throw error;
     }

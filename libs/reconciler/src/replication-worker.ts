@@ -1,9 +1,13 @@
+import type { Span } from '@opentelemetry/api';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { apiMessage, apiStatus } from '@service-replicator/kube';
 import { parseMappingKey } from '@service-replicator/replication-config';
 import { RECONCILE_QUEUE, retryDelayMs, type ReconcileJobData, type ReconcileQueue } from '@service-replicator/replication-queue';
+import { ATTR, currentTraceId, inSpan, queueTelemetry } from '@service-replicator/telemetry';
 import type { OutcomeRecorder } from './outcome-recorder';
+import { jobAttributes, outcomeAttributes } from './pass-attributes';
+import type { PassFailure, ReconcileMetrics } from './reconcile-metrics';
 import { TerminalReconcileError, type PassOutcome, type Reconciler } from './reconciler';
 
 /** A write that lost a race (409): the next pass reads the new state, so retry soon, not with backoff. */
@@ -32,6 +36,7 @@ export interface ReplicationWorkerOptions {
   /** For the follow-up pass after a write. */
   readonly queue: ReconcileQueue;
   readonly log: PassLog;
+  readonly metrics?: ReconcileMetrics;
   readonly onPass?: (outcome: PassOutcome, job: Job<ReconcileJobData>) => void;
 }
 
@@ -47,6 +52,8 @@ export class ReplicationWorker {
       lockDuration: LOCK_MS,
       stalledInterval: STALLED_CHECK_MS,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
+      // The pass continues the trace of whatever enqueued its job (BullMQ's consumer span).
+      telemetry: queueTelemetry(),
     });
     this.worker.on('error', (error) => options.log.error({ err: error }, 'worker error'));
   }
@@ -57,34 +64,48 @@ export class ReplicationWorker {
     await this.options.connection.quit().catch(() => this.options.connection.disconnect());
   }
 
-  private async process(job: Job<ReconcileJobData>, token: string | undefined): Promise<void> {
-    const { key } = job.data;
+  private process(job: Job<ReconcileJobData>, token: string | undefined): Promise<void> {
+    return inSpan('reconcile', jobAttributes(job.data), (span) => this.pass(job, token, span));
+  }
+
+  private async pass(job: Job<ReconcileJobData>, token: string | undefined, span: Span): Promise<void> {
+    const { key, seenAt } = job.data;
     const { log, reconciler, recorder, queue } = this.options;
     try {
       const outcome = await reconciler.reconcile(key);
-      await recorder.record(outcome);
+      span.setAttributes(outcomeAttributes(outcome));
+      await recorder.record(outcome, currentTraceId());
+      this.options.metrics?.passed(outcome, seenAt);
       log.info({ key, state: outcome.state, wrote: outcome.wrote, cause: job.data.cause }, outcome.wrote ?? outcome.message);
       this.options.onPass?.(outcome, job);
-      if (outcome.requeue) await queue.enqueue([key], 'follow-up');
+      // The follow-up belongs to the same change: it keeps its seenAt (and, with tracing, its trace).
+      if (outcome.requeue) await queue.enqueue([key], 'follow-up', seenAt);
     } catch (error) {
-      await this.failed(job, token, error);
+      await this.failed(job, token, error, span);
     }
   }
 
-  private async failed(job: Job<ReconcileJobData>, token: string | undefined, error: unknown): Promise<never> {
+  private async failed(job: Job<ReconcileJobData>, token: string | undefined, error: unknown, span: Span): Promise<never> {
     const { key } = job.data;
     const parts = parseMappingKey(key);
     const message = error instanceof TerminalReconcileError ? error.message : apiMessage(error);
+    const count = (failure: PassFailure) => {
+      span.setAttribute(ATTR.outcome, failure);
+      this.options.metrics?.failed(parts?.direction ?? 'unknown', failure);
+    };
     if (apiStatus(error) === 409) {
+      count('write-conflict');
       this.options.log.info({ key }, `write conflict, requeue in ${CONFLICT_REQUEUE_MS} ms: ${message}`);
       await job.moveToDelayed(Date.now() + CONFLICT_REQUEUE_MS, token);
       throw new DelayedError();
     }
-    if (parts) await this.options.recorder.recordError({ key, parts }, message).catch(() => undefined);
+    if (parts) await this.options.recorder.recordError({ key, parts }, message, currentTraceId()).catch(() => undefined);
     if (error instanceof TerminalReconcileError || !parts) {
+      count('gave-up');
       this.options.log.error({ key }, `giving up: ${message}`);
       throw new UnrecoverableError(message);
     }
+    count('retry');
     this.options.log.warn({ key, attempt: job.attemptsMade + 1, err: error }, `pass failed, will retry: ${message}`);
     throw error;
   }

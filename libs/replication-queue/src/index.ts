@@ -8,6 +8,7 @@ export {
   retryDelayMs,
   type ReconcileJobData,
 } from './reconcile-queue';
+export { registerQueueDepth } from './queue-metrics';
 export { redisConnection, redisReady } from './redis-connection';
 export { StatusStore, type MappingStatus, type ReplicationState } from './status-store';
 export { ReplicatorRedis } from './replicator-redis';

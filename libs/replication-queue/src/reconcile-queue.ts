@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { queueTelemetry } from '@service-replicator/telemetry';
 
 export const RECONCILE_QUEUE = 'reconcile';
 export const RECONCILE_JOB = 'reconcile';
@@ -37,8 +38,9 @@ export function retryDelayMs(attemptsMade: number): number {
 export class ReconcileQueue {
   readonly queue: Queue<ReconcileJobData>;
 
+  /** With tracing on, each job carries its producer's trace context (BullMQ telemetry metadata). */
   constructor(connection: Redis, prefix: string, options: Partial<QueueOptions> = {}) {
-    this.queue = new Queue<ReconcileJobData>(RECONCILE_QUEUE, { connection, prefix, ...options });
+    this.queue = new Queue<ReconcileJobData>(RECONCILE_QUEUE, { connection, prefix, telemetry: queueTelemetry(), ...options });
   }
 
   async enqueue(keys: Iterable<string>, cause: string, seenAt = Date.now()): Promise<number> {

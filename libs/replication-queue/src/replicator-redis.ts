@@ -23,6 +23,18 @@ export class ReplicatorRedis {
     return redisReady(this.connection);
   }
 
+  /** Redis answers a PING within `timeoutMs` (readiness); the connection fails fast while it is down. */
+  async reachable(timeoutMs = 1_000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const ping = this.connection.ping().then((reply) => reply === 'PONG', () => false);
+    try {
+      return await Promise.race([ping, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
     await this.connection.quit().catch(() => this.connection.disconnect());

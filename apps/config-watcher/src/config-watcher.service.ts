@@ -10,10 +10,13 @@ import {
   parseTenantConfig,
   parseTenantsFile,
   type ConfigIssue,
+  type Mapping,
+  type MappingDiff,
   type TenantSpec,
 } from '@service-replicator/replication-config';
 import { MAPPINGS_CHANGED, ReplicatorRedis, type MappingsChanged } from '@service-replicator/replication-queue';
-import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, Readiness, Settings, type Logger } from '@service-replicator/runtime';
+import { ATTR, inSpan } from '@service-replicator/telemetry';
 import { ConfigSources } from './config-sources';
 
 export const ANNOUNCER = Symbol('ANNOUNCER');
@@ -40,13 +43,16 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     private readonly settings: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(ANNOUNCER) private readonly announcer: ClientProxy,
+    private readonly readiness: Readiness,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const tenantsFile = this.settings.TENANTS_FILE;
     if (!tenantsFile) throw new Error('config-watcher needs TENANTS_FILE: the file that declares the tenants');
-    this.redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'config-watcher');
-    await this.redis.ready();
+    const redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'config-watcher');
+    this.redis = redis;
+    await redis.ready();
+    this.readiness.add('redis', () => redis.reachable());
     this.sources = new ConfigSources(tenantsFile, new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG })));
     await this.check('start');
     this.timer = setInterval(() => void this.check('poll'), this.settings.CONFIG_POLL_MS);
@@ -114,18 +120,28 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     const changedKeys = [...diff.added, ...diff.changed, ...diff.removed].map(mappingKeyOf);
     let version = published?.version;
     if (!published || specChanged || changedKeys.length > 0) {
-      const next = await this.redis.mappings.publish(tenant, result.config.mappings);
-      version = next.version;
       // A changed tenant spec (kubeconfig, host namespace, mode) can change every mirror.
       const keys = specChanged ? [...new Set([...changedKeys, ...result.config.mappings.map(mappingKeyOf)])] : changedKeys;
+      version = await this.publish(tenant, result.config.mappings, { keys, diff, reason });
+    }
+    await this.redis.mappings.recordCheck({ tenant: tenant.name, valid: true, issues: [], checkedAt: new Date().toISOString(), versionInForce: version });
+  }
+
+  /** Each published change starts a trace, which the queue carries on to every pass it causes. */
+  private publish(tenant: TenantSpec, mappings: readonly Mapping[], change: { keys: string[]; diff: MappingDiff; reason: string }): Promise<number> {
+    const { keys, diff, reason } = change;
+    const attributes = { [ATTR.tenant]: tenant.name, [ATTR.keys]: keys, [ATTR.cause]: `config ${reason}` };
+    return inSpan('config change', attributes, async (span) => {
+      const { version } = await this.redis.mappings.publish(tenant, mappings);
+      span.setAttribute('replicator.mappings.version', version);
       await this.redis.queue.enqueue(keys, `config ${reason}`);
       this.announce({ tenant: tenant.name, version });
       this.logger.info(
         { tenant: tenant.name, version, added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length },
         `tenant ${tenant.name}: published mappings version ${version}`,
       );
-    }
-    await this.redis.mappings.recordCheck({ tenant: tenant.name, valid: true, issues: [], checkedAt: new Date().toISOString(), versionInForce: version });
+      return version;
+    }, { root: true });
   }
 
   private async reject(tenant: TenantSpec, issues: readonly ConfigIssue[], versionInForce: number | undefined): Promise<void> {

@@ -1,3 +1,5 @@
+// First: tracing must be set up before anything it instruments is loaded.
+import '@service-replicator/telemetry/register';
 import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { redisHostPort, runApp, Settings } from '@service-replicator/runtime';

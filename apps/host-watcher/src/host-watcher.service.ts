@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ClusterClient, ClusterWatcher, loadKubeConfig } from '@service-replicator/kube';
+import { ClusterClient, ClusterWatcher, loadKubeConfig, WatcherMetrics } from '@service-replicator/kube';
 import { watchPlan, type WatchPlan } from '@service-replicator/replication-config';
 import { ReplicatorRedis } from '@service-replicator/replication-queue';
-import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, MetricsRegistry, Readiness, Settings, type Logger } from '@service-replicator/runtime';
 
 /** Announcements can be missed (pub/sub has no memory): the published mappings are re-read this often. */
 const RELOAD_MS = 30_000;
@@ -18,21 +18,29 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
   private plan: WatchPlan = watchPlan([], 'host');
   private readonly timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly settings: Settings, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly settings: Settings,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly readiness: Readiness,
+    private readonly registry: MetricsRegistry,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'host-watcher');
-    await this.redis.ready();
+    const redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'host-watcher');
+    this.redis = redis;
+    await redis.ready();
     const host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
     this.watcher = new ClusterWatcher(host, {
       enqueue: (keys, cause) => this.enqueue(keys, cause),
       informerError: (namespace, resource, error, restartInMs) =>
         this.logger.warn({ namespace, resource, err: error, restartInMs }, `host ${resource} watch in ${namespace} failed; restarting`),
-    });
+    }, new WatcherMetrics(this.registry));
+    this.readiness.add('redis', () => redis.reachable());
+    this.readiness.add('informers', () => this.watcher.hasSynced);
     await this.reload('start');
     this.timers.push(
       setInterval(() => void this.reload('periodic reload'), RELOAD_MS),
-      setInterval(() => this.enqueue(this.plan.keys, 'resync'), this.settings.RESYNC_INTERVAL_SECONDS * 1000),
+      setInterval(() => void this.enqueue(this.plan.keys, 'resync'), this.settings.RESYNC_INTERVAL_SECONDS * 1000),
     );
   }
 
@@ -53,7 +61,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
     await this.redis?.close();
   }
 
-  private enqueue(keys: readonly string[], cause: string): void {
-    this.redis.queue.enqueue(keys, cause).catch((error: unknown) => this.logger.error({ err: error, cause }, 'enqueue failed'));
+  private enqueue(keys: readonly string[], cause: string): Promise<unknown> {
+    return this.redis.queue.enqueue(keys, cause).catch((error: unknown) => this.logger.error({ err: error, cause }, 'enqueue failed'));
   }
 }

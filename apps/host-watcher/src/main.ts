@@ -1,3 +1,5 @@
+// First: tracing must be set up before anything it instruments is loaded.
+import '@service-replicator/telemetry/register';
 import { Module } from '@nestjs/common';
 import { runApp } from '@service-replicator/runtime';
 import { HostWatcherService } from './host-watcher.service';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ClusterRegistry, ClusterWatcher, loadKubeConfig } from '@service-replicator/kube';
+import { ClusterRegistry, ClusterWatcher, loadKubeConfig, WatcherMetrics } from '@service-replicator/kube';
 import { mappingKey, watchPlan, type Direction, type WatchPlan } from '@service-replicator/replication-config';
 import { ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
-import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, MetricsRegistry, Readiness, Settings, type Logger } from '@service-replicator/runtime';
 import { DIRECTION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } from '@service-replicator/service-translation';
 
 const RELOAD_MS = 30_000;
@@ -21,15 +21,25 @@ interface TenantWatch {
 export class TenantWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private redis!: ReplicatorRedis;
   private clusters!: ClusterRegistry;
+  private metrics!: WatcherMetrics;
   private readonly watches = new Map<string, TenantWatch>();
   private readonly timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly settings: Settings, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly settings: Settings,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly readiness: Readiness,
+    private readonly registry: MetricsRegistry,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'tenant-watcher');
-    await this.redis.ready();
+    const redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'tenant-watcher');
+    this.redis = redis;
+    await redis.ready();
     this.clusters = new ClusterRegistry(loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
+    this.metrics = new WatcherMetrics(this.registry);
+    this.readiness.add('redis', () => redis.reachable());
+    this.readiness.add('informers', () => [...this.watches.values()].every((watch) => watch.watcher.hasSynced));
     await this.reload('start');
     // Mappings removed while nothing was running leave mirrors behind: sweep for them now.
     void this.resync();
@@ -54,10 +64,10 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   /** Every key again, plus the keys of mirrors we own that no mapping names any more. */
   async resync(): Promise<void> {
     for (const [tenant, watch] of this.watches) {
-      this.enqueue(watch.plan.keys, 'resync');
+      void this.enqueue(watch.plan.keys, 'resync');
       try {
         const orphans = (await this.ownedFromHostTargets(tenant)).filter((key) => !watch.plan.keys.includes(key));
-        this.enqueue(orphans, 'orphan sweep');
+        void this.enqueue(orphans, 'orphan sweep');
       } catch (error) {
         this.logger.warn({ tenant, err: error }, 'orphan sweep failed; next resync tries again');
       }
@@ -85,7 +95,7 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
         enqueue: (keys, cause) => this.enqueue(keys, `${cause} (tenant ${name})`),
         informerError: (namespace, resource, error, restartInMs) =>
           this.logger.warn({ tenant: name, namespace, resource, err: error, restartInMs }, `tenant ${resource} watch failed; restarting`),
-      });
+      }, this.metrics);
       watch = { spec, watcher, plan };
       this.watches.set(name, watch);
     }
@@ -110,8 +120,8 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
     return owned.items.map((svc) => mappingKey(tenant, direction, { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' }));
   }
 
-  private enqueue(keys: readonly string[], cause: string): void {
+  private async enqueue(keys: readonly string[], cause: string): Promise<void> {
     if (keys.length === 0) return;
-    this.redis.queue.enqueue(keys, cause).catch((error: unknown) => this.logger.error({ err: error, cause }, 'enqueue failed'));
+    await this.redis.queue.enqueue(keys, cause).catch((error: unknown) => this.logger.error({ err: error, cause }, 'enqueue failed'));
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ClusterRegistry, loadKubeConfig } from '@service-replicator/kube';
-import { OutcomeRecorder, Reconciler, ReplicationWorker } from '@service-replicator/reconciler';
-import { redisConnection, ReplicatorRedis } from '@service-replicator/replication-queue';
-import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
+import { OutcomeRecorder, ReconcileMetrics, Reconciler, ReplicationWorker } from '@service-replicator/reconciler';
+import { redisConnection, registerQueueDepth, ReplicatorRedis } from '@service-replicator/replication-queue';
+import { LOGGER, MetricsRegistry, Readiness, Settings, type Logger } from '@service-replicator/runtime';
 
 /** Runs the BullMQ worker; every replica of this app takes jobs from the same queue. */
 @Injectable()
@@ -10,12 +10,20 @@ export class WriterService implements OnApplicationBootstrap, OnApplicationShutd
   private redis?: ReplicatorRedis;
   private worker?: ReplicationWorker;
 
-  constructor(private readonly settings: Settings, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly settings: Settings,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly readiness: Readiness,
+    private readonly registry: MetricsRegistry,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { settings, logger } = this;
-    this.redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'writer');
-    await this.redis.ready();
+    const redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'writer');
+    this.redis = redis;
+    await redis.ready();
+    this.readiness.add('redis', () => redis.reachable());
+    registerQueueDepth(this.registry, redis.queue.queue);
     const clusters = new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG }));
     this.worker = new ReplicationWorker({
       connection: redisConnection(settings.REDIS_URL, 'worker', 'writer-worker'),
@@ -25,6 +33,7 @@ export class WriterService implements OnApplicationBootstrap, OnApplicationShutd
       recorder: new OutcomeRecorder(this.redis.statuses, logger),
       queue: this.redis.queue,
       log: logger,
+      metrics: new ReconcileMetrics(this.registry),
     });
   }
 

@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import { redisReady, ReplicatorRedis } from '@service-replicator/replication-queue';
+import { loadSettings, SettingsError } from '@service-replicator/runtime';
+import { renderTable, StatusReader, type StatusReport } from '@service-replicator/status-view';
+import { EXIT_CANNOT_RUN, EXIT_NOT_OK, EXIT_OK, UsageError, type Command, type CommandIo } from './command';
+
+const USAGE = `usage: node tools/cli/dist/main.js status [--json] [--watch [--interval=SECONDS]]
+
+Every mapping of every tenant with its direction, source, target, state (in-sync, pending,
+conflict, error, kept), last sync time, last trace id and the writer's message; each tenant config
+that config-watcher refused, with the path and line of each issue; and the reconcile queue.
+Read from Redis, as config-watcher's /status page shows it.
+
+  --json             the report as JSON (with --watch: one line per change)
+  --watch            show it again every --interval seconds (default 2) until Ctrl-C
+  --interval=SECONDS how often --watch reads
+
+exit code: 0 when every mapping is in-sync or kept and no config is refused, 1 otherwise (with
+--watch: as of the last read), 2 when it cannot tell (bad arguments or environment, Redis out of
+reach).
+environment: REDIS_URL and QUEUE_PREFIX, as the apps read them.`;
+
+const CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_INTERVAL_SECONDS = 2;
+
+interface StatusOptions {
+  readonly json: boolean;
+  readonly watch: boolean;
+  readonly intervalMs: number;
+  readonly help: boolean;
+}
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: "every mapping's replication state, refused configs and the reconcile queue",
+  usage: USAGE,
+  async run(args, io) {
+    const options = parseStatusArgs(args);
+    if (options.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return EXIT_OK;
+    }
+    const redis = connect(io);
+    if (!redis) return EXIT_CANNOT_RUN;
+    try {
+      await redisReady(redis.connection, CONNECT_TIMEOUT_MS);
+      const reader = new StatusReader(redis.mappings, redis.statuses, redis.queue);
+      return options.watch ? await watch(reader, options, io) : show(await reader.read(), options, io);
+    } catch (error) {
+      io.stderr.write(`status: cannot read the replication status from ${redis.url}: ${errorText(error)}\n`);
+      return EXIT_CANNOT_RUN;
+    } finally {
+      await redis.close();
+    }
+  },
+};
+
+function parseStatusArgs(args: readonly string[]): StatusOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(errorText(error));
+  }
+  const seconds = values.interval === undefined ? DEFAULT_INTERVAL_SECONDS : Number(values.interval);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--interval must be a positive number of seconds, got "${values.interval}"`);
+  if (values.interval !== undefined && !values.watch) throw new UsageError('--interval only applies with --watch');
+  return { json: values.json === true, watch: values.watch === true, intervalMs: seconds * 1_000, help: values.help === true };
+}
+
+/** undefined (reported) when the environment is invalid: the apps would refuse it too. */
+function connect(io: CommandIo): ReplicatorRedis | undefined {
+  try {
+    const settings = loadSettings();
+    const redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'cli');
+    // Reported once, by the caller, instead of ioredis's and BullMQ's own lines on every retry.
+    redis.connection.on('error', () => undefined);
+    redis.queue.queue.on('error', () => undefined);
+    return redis;
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    io.stderr.write(`status: ${error.message}\n`);
+    return undefined;
+  }
+}
+
+function show(report: StatusReport, options: StatusOptions, io: CommandIo): number {
+  io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTable(report, { traceIds: true }).join('\n')}\n`);
+  return verdict(report);
+}
+
+function verdict(report: StatusReport): number {
+  return report.healthy ? EXIT_OK : EXIT_NOT_OK;
+}
+
+/**
+ * Reads every interval until interrupted. On a terminal the screen is redrawn in place; into a
+ * pipe or a file a report is written only when it changed, so the output reads as a history.
+ */
+async function watch(reader: StatusReader, options: StatusOptions, io: CommandIo): Promise<number> {
+  const redraw = io.stdout.isTTY === true && !options.json;
+  const interrupted = io.interrupted().then(() => true);
+  let shown: string | undefined;
+  let code: number;
+  do {
+    const report = await reader.read().catch((error: unknown) => errorText(error));
+    code = typeof report === 'string' ? EXIT_CANNOT_RUN : verdict(report);
+    const view = watchView(report, options, redraw ? io.stdout.columns : undefined);
+    const time = new Date().toTimeString().slice(0, 8);
+    if (redraw) io.stdout.write(`\x1b[H\x1b[2J${view.text}\n\nupdated ${time}, every ${options.intervalMs / 1_000} s; Ctrl-C stops\n`);
+    else if (view.key !== shown) io.stdout.write(options.json ? `${view.text}\n` : `--- ${time}\n${view.text}\n`);
+    shown = view.key;
+  } while (!(await Promise.race([interrupted, sleep(options.intervalMs).then(() => false)])));
+  return code;
+}
+
+/** What to show, and what tells a change: the report without its read time, which always changes. */
+function watchView(report: StatusReport | string, options: StatusOptions, width: number | undefined): { text: string; key: string } {
+  if (typeof report === 'string') {
+    const text = options.json ? JSON.stringify({ error: report }) : `cannot read the replication status: ${report}`;
+    return { text, key: text };
+  }
+  if (options.json) return { text: JSON.stringify(report), key: JSON.stringify({ ...report, generatedAt: undefined }) };
+  const text = renderTable(report, { traceIds: true, width }).join('\n');
+  return { text, key: text };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

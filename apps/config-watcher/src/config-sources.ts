@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { ClusterClient } from '@service-replicator/kube';
-import type { HostKeyRef, TenantSpec } from '@service-replicator/replication-config';
+import { resolveTenantPaths, type HostKeyRef, type TenantSpec } from '@service-replicator/replication-config';
 
 /** The text of a source, or why it could not be read (reported like a config error). */
 export type SourceText = { readonly text: string } | { readonly error: string };
@@ -14,19 +14,8 @@ export class ConfigSources {
     return readText(this.tenantsFile);
   }
 
-  /** Resolved against the tenants file's folder, as a relative path in it is meant. */
-  filePath(file: string): string {
-    return resolve(dirname(this.tenantsFile), file);
-  }
-
-  /**
-   * File paths in the tenants file are relative to it. They are made absolute before the spec is
-   * published, because the writer and the watchers run elsewhere (other folders, other pods).
-   */
   resolvePaths(tenant: TenantSpec): TenantSpec {
-    const kubeconfig = 'file' in tenant.kubeconfig ? { file: this.filePath(tenant.kubeconfig.file) } : tenant.kubeconfig;
-    const config = 'file' in tenant.config ? { file: this.filePath(tenant.config.file) } : tenant.config;
-    return { ...tenant, kubeconfig, config };
+    return resolveTenantPaths(tenant, dirname(this.tenantsFile));
   }
 
   async readTenantConfig(tenant: TenantSpec): Promise<SourceText> {

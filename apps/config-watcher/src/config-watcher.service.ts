@@ -100,7 +100,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     const { tenants, issues } = 'text' in source ? parseTenantsFile(source.text) : { tenants: undefined, issues: [{ path: '', message: source.error }] };
     if (tenants) {
       this.tenants = tenants.map((tenant) => this.sources.resolvePaths(tenant));
-      for (const tenant of tenants) if ('file' in tenant.config) this.watchFolder(dirname(this.sources.filePath(tenant.config.file)));
+      for (const tenant of this.tenants) if ('file' in tenant.config) this.watchFolder(dirname(tenant.config.file));
       return;
     }
     this.logger.error({ file, issues }, `tenants file ${file} is invalid; keeping the last good one:\n${issues.map(formatIssue).join('\n')}`);

@@ -6,3 +6,4 @@ export * from './model';
 export { parseTenantConfig } from './tenant-config.parser';
 export { parseTenantsFile } from './tenants-file.parser';
 export { watchPlan, type ClusterSide, type WatchPlan } from './watch-plan';
+export { resolveTenantPaths } from './tenant-paths';

@@ -3,5 +3,6 @@ export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '
 export { freePort } from './free-port';
 export { mintServiceAccountIdentity, type Identity } from './identities';
 export { ManagedProcess, waitUntilReady } from './managed-process';
+export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { startRedis, type RedisServer } from './redis-server';
 export { APPS, ReplicatorProcesses, type AppName, type ReplicatorOptions } from './replicator-processes';

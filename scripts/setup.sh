@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks to build, test and run service-replicator locally:
 # Debian packages (redis-server, openssl, chromium for the status page's browser test), the npm
-# dependencies from the lock file, and the Kubernetes control-plane binaries (built once from the
-# Go module proxy, then cached).
+# dependencies from the lock file, and the Kubernetes control-plane binaries and helm (for the
+# chart tests), built once from the Go module proxy, then cached.
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,5 +25,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-command -v go >/dev/null || { echo "setup: Go is required to build the Kubernetes test binaries" >&2; exit 1; }
+command -v go >/dev/null || { echo "setup: Go is required to build the Kubernetes test binaries and helm" >&2; exit 1; }
 bash tools/controlplane/ensure-binaries.sh >/dev/null
+bash tools/helm/ensure-helm.sh >/dev/null

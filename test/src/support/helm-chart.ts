@@ -1,0 +1,86 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { parseAllDocuments, stringify } from 'yaml';
+import { repoRoot } from '@service-replicator/control-plane-harness';
+
+export const CHART = join(repoRoot, 'deploy/helm/service-replicator');
+
+let helmPath: string | undefined;
+
+/** The pinned helm, built from the Go module proxy on first use (tools/helm/ensure-helm.sh). */
+export function helm(): string {
+  helmPath ??= join(
+    execFileSync('bash', [join(repoRoot, 'tools/helm/ensure-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim(),
+    'helm',
+  );
+  return helmPath;
+}
+
+export interface HelmResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs helm with the values written to a file, as a user's `-f values.yaml` would be. */
+export function runHelm(args: readonly string[], values: object = {}): HelmResult {
+  const dir = mkdtempSync(join(tmpdir(), 'sr-helm-'));
+  try {
+    const valuesFile = join(dir, 'values.yaml');
+    writeFileSync(valuesFile, stringify(values));
+    // HOME and the helm folders point into the temporary folder: no user config is read or left.
+    const env = { ...process.env, HOME: dir, HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir };
+    const result = spawnSync(helm(), [...args, '-f', valuesFile], { encoding: 'utf8', env });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface Release {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** `helm template`: the manifests an install would apply, parsed. Throws with helm's message. */
+export function renderChart(release: Release, values: object): KubernetesObject[] {
+  const result = runHelm(['template', release.name, CHART, '--namespace', release.namespace], values);
+  if (result.status !== 0) throw new Error(`helm template failed (${result.status}):\n${result.stderr}`);
+  return parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as KubernetesObject | null)
+    .filter((object): object is KubernetesObject => object !== null);
+}
+
+export function ofKind(objects: readonly KubernetesObject[], kind: string): KubernetesObject[] {
+  return objects.filter((object) => object.kind === kind);
+}
+
+/**
+ * Server-side apply of every object, in order (ServiceAccounts and Roles before the Bindings
+ * that name them, as helm orders them). `dryRun` asks the API server to validate, admit and
+ * default each object without storing it (kubectl's `--dry-run=server`).
+ */
+export async function applyObjects(kubeConfig: KubeConfig, objects: readonly KubernetesObject[], options: { dryRun: boolean }): Promise<void> {
+  const client = KubernetesObjectApi.makeApiClient(kubeConfig);
+  for (const object of objects) {
+    try {
+      await client.patch(object, undefined, options.dryRun ? 'All' : undefined, 'helm-chart-test', true, PatchStrategy.ServerSideApply);
+    } catch (error) {
+      const where = `${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+      throw new Error(`applying ${where} failed: ${(error as { body?: string }).body ?? String(error)}`);
+    }
+  }
+}
+
+/** Values for one tenant whose vcluster.yaml is given inline (a ConfigMap of the release). */
+export function tenantValues(tenant: { name: string; hostNamespace: string; kubeconfigSecret: string; replicateServices: object }): object {
+  return {
+    name: tenant.name,
+    hostNamespace: tenant.hostNamespace,
+    kubeconfig: { secret: { namespace: tenant.hostNamespace, name: tenant.kubeconfigSecret, key: 'config' } },
+    config: { values: { networking: { replicateServices: tenant.replicateServices } } },
+  };
+}

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { EXIT_CANNOT_RUN, UsageError, type Command, type CommandIo } from './command';
+import { planCommand } from './plan.command';
 import { statusCommand } from './status.command';
+import { validateCommand } from './validate.command';
 
 /** Every subcommand; a new one is a `<name>.command.ts` file and a line here. */
-const COMMANDS: readonly Command[] = [statusCommand];
+const COMMANDS: readonly Command[] = [validateCommand, planCommand, statusCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -3,7 +3,7 @@ import { ClusterRegistry, loadKubeConfig } from '@service-replicator/kube';
 import { planConfigChange, Reconciler, type PlannedKey } from '@service-replicator/reconciler';
 import { redisReady, ReplicatorRedis } from '@service-replicator/replication-queue';
 import { loadSettings } from '@service-replicator/runtime';
-import { EXIT_CANNOT_RUN, EXIT_NOT_OK, EXIT_OK, UsageError, type Command, type CommandIo } from './command';
+import { EXIT_CANNOT_RUN, EXIT_NOT_OK, EXIT_OK, UsageError, type Command } from './command';
 import { findTenant, loadTenantConfig, tenantsFileSetting } from './tenant-config-file';
 
 const USAGE = `usage: node tools/cli/dist/main.js plan FILE --tenant NAME [--tenants TENANTS_FILE] [--json]

@@ -25,9 +25,9 @@ th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; t
 th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 tbody tr:hover { background: var(--bg); }
 td.message { max-width: 48em; }
-td.last-sync { white-space: nowrap; }
+td.last-sync, td.source, td.target { white-space: nowrap; }
 td.last-sync small, .none { color: var(--muted); }
-.trace-id { font-size: 11px; word-break: break-all; }
+.trace-id { font-size: 11px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; border: 1px solid transparent; }
 .badge.in-sync { background: #dafbe1; color: #116329; border-color: #4ac26b; }
 .badge.pending { background: #fff8c5; color: #7d4e00; border-color: #d4a72c; }

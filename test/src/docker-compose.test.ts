@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse, parseAllDocuments } from 'yaml';
+import { APPS, repoRoot, startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
+import { parseTenantConfig, parseTenantsFile } from '@service-replicator/replication-config';
+import { composeSchemaErrors, hostPathOf, publishedPorts, readComposeFile, repoRelative, volumeMount } from './support/compose-file';
+import { RuntimeTree } from './support/runtime-image';
+
+const compose = readComposeFile();
+const services = compose.services;
+
+describe('docker-compose.yml', () => {
+  it('is valid against the Compose specification schema', () => {
+    assert.deepEqual(composeSchemaErrors(compose), []);
+  });
+
+  it('the schema check does catch mistakes', () => {
+    const broken = { ...compose, services: { ...services, redis: { ...services.redis, prots: [], depends_on: 'jaeger' } } };
+    const errors = composeSchemaErrors(broken).join('\n');
+    assert.match(errors, /\/services\/redis must NOT have additional properties \{"additionalProperty":"prots"\}/);
+    assert.match(errors, /\/services\/redis\/depends_on/);
+  });
+
+  it('runs every app from the one image built from ./Dockerfile, with Redis, the kubeconfigs and Jaeger', () => {
+    for (const app of APPS) {
+      const service = services[app];
+      assert.ok(service, `service ${app}`);
+      assert.equal(service.image, 'service-replicator:dev', app);
+      assert.deepEqual(service.build, { context: '.', dockerfile: 'Dockerfile' }, app);
+      assert.deepEqual(service.command, [app], `${app} picks its app by argument`);
+      assert.equal(service.depends_on?.redis?.condition, 'service_healthy', app);
+      assert.equal(service.depends_on?.kubeconfigs?.condition, 'service_completed_successfully', app);
+      assert.ok(service.volumes?.includes('kubeconfig:/kubeconfig:ro'), `${app} mounts the kubeconfigs`);
+      const env = service.environment ?? {};
+      assert.equal(env.REDIS_URL, 'redis://redis:6379', app);
+      assert.equal(env.HOST_KUBECONFIG, '/kubeconfig/host.yaml', app);
+      assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318', app);
+      assert.equal(env.OTEL_SERVICE_NAME, app);
+    }
+    assert.equal(services.jaeger.environment?.COLLECTOR_OTLP_ENABLED, 'true');
+    assert.ok(existsSync(join(repoRoot, 'Dockerfile')));
+  });
+
+  it('publishes no host port twice, and only on loopback', () => {
+    const owners = new Map<number, string>();
+    for (const [name, service] of Object.entries(services)) {
+      for (const { address, ports } of (service.ports ?? []).map(publishedPorts)) {
+        assert.equal(address, '127.0.0.1', `${name} publishes on ${address}`);
+        for (const port of ports) {
+          assert.equal(owners.get(port), undefined, `port ${port}: ${name} and ${owners.get(port)}`);
+          owners.set(port, name);
+        }
+      }
+    }
+    assert.equal(owners.get(16686), 'jaeger', 'the Jaeger UI');
+  });
+
+  it('names only services and volumes it declares', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const dependency of Object.keys(service.depends_on ?? {})) assert.ok(services[dependency], `${name} depends on ${dependency}`);
+      for (const mount of (service.volumes ?? []).map(volumeMount)) {
+        if (mount.source.startsWith('./')) assert.ok(existsSync(join(repoRoot, mount.source)), `${name} mounts ${mount.source}`);
+        else assert.ok(compose.volumes?.[mount.source] !== undefined, `${name} mounts volume ${mount.source}`);
+      }
+    }
+  });
+
+  it('gives config-watcher a valid tenants file whose kubeconfig and vcluster.yaml are there', () => {
+    const watcher = services['config-watcher'];
+    const tenantsPath = watcher.environment?.TENANTS_FILE ?? '';
+    const hostPath = hostPathOf(watcher, tenantsPath);
+    assert.ok(hostPath && existsSync(hostPath), `${tenantsPath} is bound to a file of the repository`);
+    const { tenants, issues } = parseTenantsFile(readFileSync(hostPath, 'utf8'));
+    assert.deepEqual(issues, []);
+    for (const tenant of tenants ?? []) {
+      assert.ok('file' in tenant.kubeconfig && tenant.kubeconfig.file.startsWith('/kubeconfig/'), 'the kubeconfig is one the kubeconfigs step writes');
+      assert.ok('file' in tenant.config);
+      const configPath = hostPathOf(watcher, posix.resolve(posix.dirname(tenantsPath), tenant.config.file));
+      assert.ok(configPath && existsSync(configPath), `${tenant.config.file} is bound to a file of the repository`);
+      const parsed = parseTenantConfig(readFileSync(configPath, 'utf8'), tenant);
+      assert.deepEqual(parsed.issues, [], repoRelative(configPath));
+    }
+  });
+
+  it('seeds k3s-host with the namespaces and the Service the sample replicates', () => {
+    const mount = services['k3s-host'].volumes?.map(volumeMount).find((m) => m.target.startsWith('/var/lib/rancher/k3s/server/manifests/'));
+    assert.ok(mount, 'a manifest for k3s to apply at start');
+    const objects = parseAllDocuments(readFileSync(join(repoRoot, mount.source), 'utf8')).map((doc) => doc.toJS());
+    const names = objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    const sample = parse(readFileSync(join(repoRoot, 'deploy/sample/team-a.vcluster.yaml'), 'utf8'));
+    const [source] = sample.networking.replicateServices.fromHost;
+    const [sourceNamespace, sourceName] = source.from.split('/');
+    assert.ok(names.includes(`Namespace /${sourceNamespace}`), names.join(', '));
+    assert.ok(names.includes(`Service ${sourceNamespace}/${sourceName}`), names.join(', '));
+    assert.ok(names.includes('Namespace /vcluster-team-a'), 'the tenant host namespace, where toHost writes');
+  });
+
+  it('rewrites each k3s kubeconfig to the service name in that k3s certificate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sr-kubeconfigs-'));
+    try {
+      for (const cluster of ['k3s-host', 'k3s-tenant']) {
+        const args = services[cluster].command ?? [];
+        assert.ok(args.includes(`--tls-san=${cluster}`), `${cluster} serves a certificate for its service name`);
+        assert.ok(args.includes(`--write-kubeconfig=/kubeconfig/${cluster}.raw.yaml`), cluster);
+        writeFileSync(join(dir, `${cluster}.raw.yaml`), 'clusters:\n- cluster:\n    server: https://127.0.0.1:6443\n');
+      }
+      const script = join(repoRoot, services.kubeconfigs.command?.[1]?.replace(/^\/deploy\//, 'deploy/') ?? '');
+      execFileSync('sh', [script], { env: { ...process.env, KUBECONFIG_DIR: dir }, stdio: 'pipe' });
+      assert.deepEqual(readdirSync(dir).filter((f) => !f.includes('.raw.')).sort(), ['host.yaml', 'tenant-a.yaml']);
+      assert.match(readFileSync(join(dir, 'host.yaml'), 'utf8'), /server: https:\/\/k3s-host:6443/);
+      assert.match(readFileSync(join(dir, 'tenant-a.yaml'), 'utf8'), /server: https:\/\/k3s-tenant:6443/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+
+  it('runs as the unprivileged node user on node:20-bookworm-slim, the app chosen by argument', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    assert.match(dockerfile, /^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    assert.match(runtime, /^FROM \$\{NODE_IMAGE\}$/m);
+    assert.match(runtime, /^USER node$/m);
+    assert.match(runtime, /^ENTRYPOINT \["\/app\/entrypoint\.sh"\]$/m);
+    const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n');
+    for (const pattern of ['**/node_modules', '**/dist', '.git']) assert.ok(ignored.includes(pattern), pattern);
+  });
+
+  describe('runtime tree (deploy/docker/stage-runtime.sh)', () => {
+    let tree: RuntimeTree;
+    let redis: RedisServer;
+    before(async () => {
+      [tree, redis] = await Promise.all([RuntimeTree.stage(), startRedis()]);
+    });
+    after(async () => {
+      await Promise.all([tree?.remove(), redis?.stop()]);
+    });
+
+    it('holds production dependencies only', () => {
+      for (const devOnly of ['nx', 'eslint', '@nx/js', 'dclint', 'typescript-eslint']) assert.ok(!existsSync(join(tree.app, 'node_modules', devOnly)), devOnly);
+      assert.ok(existsSync(join(tree.app, 'node_modules/@kubernetes/client-node')));
+      assert.ok(!existsSync(join(tree.app, 'apps/writer/src')), 'no sources');
+    });
+
+    it('starts each app from the staged tree alone', async () => {
+      for (const app of APPS) {
+        const proc = await tree.start(app, { REDIS_URL: redis.url, QUEUE_PREFIX: `runtime-${app}` });
+        await proc.stop();
+      }
+    });
+
+    it('refuses an unknown app name', () => {
+      assert.throws(() => execFileSync('sh', [join(tree.app, 'entrypoint.sh'), 'nope'], { stdio: 'pipe' }), /status 64|usage/);
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ManagedProcess, repoRoot, waitUntilReady } from '@service-replicator/control-plane-harness';
+
+/**
+ * The runtime image's /app without Docker: deploy/docker/stage-runtime.sh (the script the
+ * Dockerfile's build stage runs) laid out from this checkout's build into a temporary folder.
+ */
+export class RuntimeTree {
+  private constructor(readonly dir: string) {}
+
+  static async stage(): Promise<RuntimeTree> {
+    const dir = await mkdtemp(join(tmpdir(), 'sr-runtime-'));
+    await promisify(execFile)('bash', [join(repoRoot, 'deploy/docker/stage-runtime.sh'), join(dir, 'app')], { maxBuffer: 16 * 1024 * 1024 });
+    return new RuntimeTree(dir);
+  }
+
+  get app(): string {
+    return join(this.dir, 'app');
+  }
+
+  /**
+   * Runs `entrypoint.sh <app>` as the image would, with the image's environment, until the app
+   * logs that it is ready: every module it loads at start resolves from the staged tree alone.
+   */
+  async start(app: string, env: Record<string, string>): Promise<ManagedProcess> {
+    const logFile = join(this.dir, `${app}.log`);
+    const kubeconfig = join(this.dir, 'host.kubeconfig');
+    const tenantsFile = join(this.dir, 'tenants.yaml');
+    await writeFile(kubeconfig, UNREACHABLE_CLUSTER);
+    await writeFile(tenantsFile, 'tenants: []\n');
+    const proc = new ManagedProcess(app, 'sh', [join(this.app, 'entrypoint.sh'), app], logFile, {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      HOST_KUBECONFIG: kubeconfig,
+      TENANTS_FILE: tenantsFile,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      ...env,
+    });
+    await waitUntilReady(proc, async () => (await this.log(app)).includes(`"msg":"${app} ready"`), 60_000);
+    return proc;
+  }
+
+  log(app: string): Promise<string> {
+    return readFile(join(this.dir, `${app}.log`), 'utf8').catch(() => '');
+  }
+
+  async remove(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Enough for an app to start: nothing is asked of a cluster until there is a mapping. */
+const UNREACHABLE_CLUSTER = `apiVersion: v1
+kind: Config
+clusters: [{ name: none, cluster: { server: "https://127.0.0.1:1" } }]
+users: [{ name: none, user: { token: none } }]
+contexts: [{ name: none, context: { cluster: none, user: none } }]
+current-context: none
+`;

@@ -65,6 +65,11 @@ describe('metrics and health of the four apps (tracing off)', () => {
   it('counts informer restarts when a tenant API server goes away', async () => {
     await fx.configure('b', { fromHost: [{ from: 'shared/web', to: 'default/web' }] });
     await eventually(() => fx.tenant('b').core.readNamespacedService({ namespace: 'default', name: 'web' }));
+    // tenant-watcher watches in b once it has seen an event there (the mirror's creation), and has synced once ready.
+    await eventually(async () => {
+      const watching = counter(await scrape(http['tenant-watcher']), 'replicator_watch_events_total', { cluster: 'tenant b' }) > 0;
+      return watching && (await health(http['tenant-watcher'], 'ready')).status === 200 ? true : undefined;
+    });
     await fx.tenant('b').cluster.stop();
     await eventually(async () => (counter(await scrape(http['tenant-watcher']), 'replicator_informer_restarts_total', { cluster: 'tenant b' }) > 0 ? true : undefined));
   });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatRef } from '@service-replicator/references';
-import { APPS, ReplicatorProcesses, type AppName } from '@service-replicator/control-plane-harness';
+import { APPS, ReplicatorProcesses } from '@service-replicator/control-plane-harness';
 import { MappingStore, redisConnection, StatusStore } from '@service-replicator/replication-queue';
 import { StatusReader } from '@service-replicator/status-view';
 import type { Redis } from 'ioredis';
@@ -18,7 +18,6 @@ const PORT_CHANGE_MS = 10_000;
 /** Short, so an edit of the sandbox's vcluster.yaml shows in the table at once. */
 const SANDBOX_APP_ENV = { CONFIG_POLL_MS: '500' };
 
-const FOLLOWERS: readonly AppName[] = APPS.filter((app) => app !== 'config-watcher');
 
 /** What runs once start-up is over; everything in it is also in the teardown. */
 export interface Session {
@@ -42,17 +41,13 @@ export async function startSession(settings: SandboxSettings, teardown: Teardown
   say(`starting ${APPS.join(', ')}...`);
   const { hostKubeconfig, tenantsFile, redisUrl } = deployment;
   const env = sample ? SANDBOX_APP_ENV : {};
-  const apps = await ReplicatorProcesses.start({ hostKubeconfig, tenantsFile, redisUrl, prefix: settings.prefix, logDir, env }, FOLLOWERS);
+  const apps = await ReplicatorProcesses.start({ hostKubeconfig, tenantsFile, redisUrl, prefix: settings.prefix, logDir, env });
   teardown.add('the four apps', () => apps.stop());
-  // Last, so that its first announcement finds the watchers subscribed: their own load of the
-  // mappings at start can fail while their Redis connection is still connecting, and then only
-  // an announcement (or their 30 s reload) makes them watch the sample's Services.
-  await apps.startApp('config-watcher');
   stop.throwIfRequested();
   const redis = await readerConnection(redisUrl);
   teardown.add('the status reader', () => redis.quit().then(() => undefined));
   const reader = new StatusReader(new MappingStore(redis, settings.prefix), new StatusStore(redis, settings.prefix));
-  const header = [...(sample ? sampleHeader(sample) : givenHeader(deployment, settings.prefix)), ...logLines(apps)];
+  const header = [...(sample ? sampleHeader(sample) : givenHeader(deployment, settings.prefix)), ...(await pageLines(apps)), ...logLines(apps)];
   const view = new LiveView({ redraw: settings.redraw, header, read: () => readStatusSnapshot(reader), out: process.stdout });
   if (sample) startPortChanges(sample.seeded, view, teardown);
   return { apps, view };
@@ -112,6 +107,12 @@ function givenHeader(given: GivenDeployment, prefix: string): string[] {
     `  tenants   ${given.tenantsFile}`,
     `  redis     ${withoutPassword(given.redisUrl)} (key prefix ${prefix})`,
   ];
+}
+
+/** config-watcher serves the status page and the queue's Bull Board. */
+async function pageLines(apps: ReplicatorProcesses): Promise<string[]> {
+  const address = await apps.httpAddress('config-watcher');
+  return [`  status    ${address}/status   (queue: ${address}/queues)`];
 }
 
 function logLines(apps: ReplicatorProcesses): string[] {

@@ -8,6 +8,9 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 # production dependencies only (deploy/docker/stage-runtime.sh).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
+# The whole context at once (.dockerignore keeps it small): copying each workspace's package.json
+# first would cache `npm ci` across source edits, but the list of workspaces would have to be
+# kept here by hand. The npm cache mount keeps a re-run of `npm ci` quick instead.
 COPY . .
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund && npm run build

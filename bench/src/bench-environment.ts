@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -37,6 +37,7 @@ export const APP_ENV: Readonly<Record<string, string>> = {
  */
 export class BenchEnvironment {
   private readonly stops: (() => Promise<void>)[] = [];
+  private starts = 0;
   host?: ControlPlane;
   tenant?: ControlPlane;
   redisServer?: RedisServer;
@@ -51,6 +52,7 @@ export class BenchEnvironment {
     const env = new BenchEnvironment(await mkdtemp(join(tmpdir(), 'sr-bench-')), toHostMode);
     try {
       await env.startServers();
+      await env.writeTenantsFile();
       await env.startApps();
       return env;
     } catch (error) {
@@ -99,10 +101,23 @@ export class BenchEnvironment {
     for (const name of ['shared', TENANT_HOST_NAMESPACE]) await this.hostCore.createNamespace({ body: { metadata: { name } } });
   }
 
-  private async startApps(): Promise<void> {
-    const tenantsFile = join(this.dir, 'tenants.yaml');
+  /**
+   * Restarts the four apps with more environment (the tracing comparison's OTEL_* variables),
+   * against the same servers, Redis and config, so only the apps' own settings differ.
+   */
+  async restartApps(extraEnv: Readonly<Record<string, string>> = {}): Promise<void> {
+    await this.replicator?.stop();
+    this.replicator = undefined;
+    await this.startApps(extraEnv);
+  }
+
+  private get tenantsFile(): string {
+    return join(this.dir, 'tenants.yaml');
+  }
+
+  private async writeTenantsFile(): Promise<void> {
     const tenant = this.required(this.tenant);
-    await writeFile(tenantsFile, stringify({
+    await writeFile(this.tenantsFile, stringify({
       tenants: [{
         name: TENANT,
         hostNamespace: TENANT_HOST_NAMESPACE,
@@ -112,13 +127,20 @@ export class BenchEnvironment {
       }],
     }));
     await writeFile(this.configFile, '');
+  }
+
+  private async startApps(extraEnv: Readonly<Record<string, string>> = {}): Promise<void> {
+    // A folder per start: the harness finds an app's "ready" line in its log file, so a restart needs fresh files.
+    this.starts += 1;
+    const logDir = join(this.dir, `apps-${this.starts}`);
+    await mkdir(logDir);
     const replicator = await ReplicatorProcesses.start({
       hostKubeconfig: this.required(this.host).kubeconfigPath,
-      tenantsFile,
+      tenantsFile: this.tenantsFile,
       redisUrl: this.required(this.redisServer).url,
       prefix: this.prefix,
-      env: APP_ENV,
-      logDir: this.dir,
+      env: { ...APP_ENV, ...extraEnv },
+      logDir,
     });
     this.replicator = replicator;
     this.stops.push(() => replicator.stop());

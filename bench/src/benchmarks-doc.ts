@@ -26,18 +26,22 @@ export interface BenchResult {
   readonly toHost: DirectionResult;
 }
 
-const START = '<!-- replication-latency:start -->';
-const END = '<!-- replication-latency:end -->';
 const HEADER = '# Benchmarks\n\nFigures measured on real API servers and Redis, with the apps run as processes. Each section is\nrewritten by the benchmark that produces it.\n';
 
 /** Replaces this benchmark's section (between its markers), or appends it; other sections stay. */
 export async function writeBenchmarkSection(file: string, result: BenchResult): Promise<void> {
+  await writeDocSection(file, 'replication-latency', renderSection(result));
+}
+
+/** Replaces the section between `<!-- name:start -->` and `<!-- name:end -->`, or appends it. */
+export async function writeDocSection(file: string, name: string, body: string): Promise<void> {
+  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
   const current = existsSync(file) ? await readFile(file, 'utf8') : HEADER;
-  const section = `${START}\n${renderSection(result)}${END}`;
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next = start >= 0 && end > start
-    ? current.slice(0, start) + section + current.slice(end + END.length)
+  const section = `${start}\n${body}${end}`;
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const next = from >= 0 && to > from
+    ? current.slice(0, from) + section + current.slice(to + end.length)
     : `${current.trimEnd()}\n\n${section}\n`;
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, next);

@@ -2,25 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CoreV1Api, V1Service } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { repoRoot } from '@service-replicator/control-plane-harness';
-import { ReconcileQueue } from '@service-replicator/replication-queue';
-import { APP_ENV, BenchEnvironment, TENANT_HOST_NAMESPACE, type ToHostMode } from './bench-environment';
+import { APP_ENV, BenchEnvironment, type ToHostMode } from './bench-environment';
+import { log } from './bench-log';
+import { BenchSession, type DirectionMeasurement } from './bench-session';
 import { writeBenchmarkSection, type BenchResult, type DirectionResult } from './benchmarks-doc';
-import { milestonesOf, readQueueEvents, readWriterWrites, serverSideCheck, type ChangeSample, type Milestones } from './change-timeline';
-import { measureBurst, measureSequential, waitForQuietQueue, type BurstRound, type DirectionUnderTest } from './latency-phases';
+import { milestonesOf, readQueueEvents, readWriterWrites, serverSideCheck, type Milestones } from './change-timeline';
 import { roundMs, stageMedians, summarise } from './latency-stats';
-import { ServiceWatch } from './service-watch';
+import { measureTracingOverhead } from './tracing-overhead';
+import { writeTracingSection } from './tracing-overhead-doc';
 
-const BURST_SERVICES = 20;
-/** One burst is one sample; three show whether its figure is stable. */
-const BURST_ROUNDS = 3;
-const TENANT_NAMESPACE = 'default';
-const SEQUENTIAL = 'seq';
 /** Other work on the machine skews every figure; the load before we start anything shows it. */
 const LOAD_BEFORE_START = loadavg()[0];
-const burstNames = Array.from({ length: BURST_SERVICES }, (_, i) => `burst-${i}`);
 
 interface Options {
   readonly changes: number;
@@ -29,7 +22,25 @@ interface Options {
   /** Also print every change's milestones, for looking into a figure. */
   readonly samples: boolean;
   readonly toHostMode: ToHostMode;
+  /** Measure with tracing off and on (exported to an in-process OTLP receiver) instead. */
+  readonly tracing: boolean;
+  readonly help: boolean;
 }
+
+const USAGE = `npm run bench -- [options]   (node bench/dist/replication-latency.js after a build)
+
+Starts a host and a tenant control plane, Redis and the four apps, and measures how long a Service
+change takes to reach its mirror, both directions; the result is printed as JSON and written to
+docs/benchmarks.md.
+
+  --changes=N          sequential changes per direction (default 60)
+  --timeout-s=S        give up after S seconds (default 300)
+  --to-host-mode=M     endpoints (default) or selector
+  --samples            also print every change's milestones
+  --tracing            instead: tracing off, on, off (apps restarted, spans exported as OTLP/HTTP JSON to a
+                       receiver in this process); writes the "Tracing overhead" section (ratio of medians)
+  --no-docs            do not write docs/benchmarks.md
+  -h, --help           this text`;
 
 function parseOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
@@ -42,6 +53,8 @@ function parseOptions(argv: readonly string[]): Options {
       'to-host-mode': { type: 'string', default: 'endpoints' },
       'no-docs': { type: 'boolean', default: false },
       samples: { type: 'boolean', default: false },
+      tracing: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const toHostMode = values['to-host-mode'];
@@ -50,48 +63,11 @@ function parseOptions(argv: readonly string[]): Options {
   const timeoutS = Number(values['timeout-s']);
   if (!Number.isInteger(changes) || changes < 1) throw new Error(`--changes must be a positive integer, not ${values.changes}`);
   if (!(timeoutS > 0)) throw new Error(`--timeout-s must be a positive number, not ${values['timeout-s']}`);
-  return { changes, timeoutMs: timeoutS * 1000, docs: !values['no-docs'], samples: values.samples, toHostMode };
-}
-
-const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${message}\n`);
-
-function serviceBody(name: string, port: number): V1Service {
-  return { metadata: { name }, spec: { selector: { app: name }, ports: [{ name: 'main', port, targetPort: 8080 }] } };
-}
-
-/** Creates every source, maps them all in both directions, and waits until every mirror exists. */
-async function createMappedServices(env: BenchEnvironment, hostMirrors: ServiceWatch, tenantMirrors: ServiceWatch): Promise<void> {
-  const names = [SEQUENTIAL, ...burstNames];
-  for (const name of names) {
-    await env.hostCore.createNamespacedService({ namespace: 'shared', body: serviceBody(`fh-${name}`, 1000) });
-    await env.tenantCore.createNamespacedService({ namespace: TENANT_NAMESPACE, body: serviceBody(`th-${name}`, 1000) });
-  }
-  await env.configure({
-    fromHost: names.map((name) => ({ from: `shared/fh-${name}`, to: `${TENANT_NAMESPACE}/fh-${name}` })),
-    toHost: names.map((name) => ({ from: `${TENANT_NAMESPACE}/th-${name}`, to: `th-${name}` })),
-  });
-  const exists = () => true;
-  await Promise.all(names.flatMap((name) => [tenantMirrors.waitFor(`fh-${name}`, exists, 60_000), hostMirrors.waitFor(`th-${name}`, exists, 60_000)]));
-}
-
-async function measureDirection(direction: DirectionUnderTest, prefix: string, options: Options, queue: ReconcileQueue): Promise<{ samples: ChangeSample[]; rounds: BurstRound[] }> {
-  log(`${direction.name}: ${options.changes} sequential changes`);
-  const samples = await measureSequential(direction, `${prefix}-${SEQUENTIAL}`, {
-    changes: options.changes,
-    firstPort: 10_000,
-    queue,
-    progress: (done) => done % 10 === 0 && log(`${direction.name}: ${done}/${options.changes}`),
-  });
-  const rounds: BurstRound[] = [];
-  for (let round = 0; round < BURST_ROUNDS; round++) {
-    rounds.push(await measureBurst(direction, burstNames.map((name) => `${prefix}-${name}`), 20_000 + round, queue));
-    log(`${direction.name}: burst ${round + 1}/${BURST_ROUNDS}: ${rounds[round].totalMs} ms`);
-  }
-  return { samples, rounds };
+  return { changes, timeoutMs: timeoutS * 1000, docs: !values['no-docs'], samples: values.samples, toHostMode, tracing: values.tracing, help: values.help };
 }
 
 /** Lays the apps' own records (queue events, writer log) over the samples once, after measuring. */
-async function directionResult(env: BenchEnvironment, measured: { samples: ChangeSample[]; rounds: BurstRound[] }, withSamples: boolean): Promise<DirectionResult> {
+async function directionResult(env: BenchEnvironment, measured: DirectionMeasurement, withSamples: boolean): Promise<DirectionResult> {
   const [queueEvents, writerLog] = await Promise.all([readQueueEvents(required(env.redis), env.prefix), required(env.replicator).log('writer')]);
   const writes = readWriterWrites(writerLog);
   const milestones = measured.samples.map((sample) => milestonesOf(sample, queueEvents, writes));
@@ -109,38 +85,27 @@ function roundMilestones(milestones: Milestones): Record<string, number | undefi
   return Object.fromEntries(Object.entries(milestones).map(([key, value]) => [key, value === undefined ? undefined : roundMs(value)]));
 }
 
-function direction(name: DirectionUnderTest['name'], sourceCore: CoreV1Api, sourceNamespace: string, mirrors: ServiceWatch): DirectionUnderTest {
-  return { name, sourceCore, sourceNamespace, mirrors };
-}
-
-async function runBenchmark(env: BenchEnvironment, options: Options, watches: ServiceWatch[]): Promise<BenchResult> {
-  const [host, tenant] = [required(env.host), required(env.tenant)];
-  const hostMirrors = await ServiceWatch.start(host.kubeConfig, TENANT_HOST_NAMESPACE);
-  const tenantMirrors = await ServiceWatch.start(tenant.kubeConfig, TENANT_NAMESPACE);
-  watches.push(hostMirrors, tenantMirrors);
-  const queueConnection = new Redis(required(env.redisServer).url, { maxRetriesPerRequest: 1 });
-  // Failed commands still reject; this only keeps ioredis from also printing every reconnect attempt.
-  queueConnection.on('error', () => undefined);
-  const queue = new ReconcileQueue(queueConnection, env.prefix);
+async function runBenchmark(env: BenchEnvironment, options: Options): Promise<BenchResult> {
+  const session = await BenchSession.open(env);
   try {
-    await createMappedServices(env, hostMirrors, tenantMirrors);
-    await waitForQuietQueue(queue);
     log('every mirror exists; measuring');
-    const fromHost = await measureDirection(direction('fromHost', env.hostCore, 'shared', tenantMirrors), 'fh', options, queue);
-    const toHost = await measureDirection(direction('toHost', env.tenantCore, TENANT_NAMESPACE, hostMirrors), 'th', options, queue);
+    const ports = { changes: options.changes, firstPort: 10_000, firstBurstPort: 20_000 };
+    const fromHost = await session.measure(session.fromHost, 'fh', ports);
+    const toHost = await session.measure(session.toHost, 'th', ports);
     return {
-      date: new Date().toISOString(),
-      command: commandLine(),
-      code: measuredCode(),
-      machine: machine(),
+      ...runInfo(),
       settings: { ...APP_ENV, WRITER_CONCURRENCY: '8 (default)', toHostMode: options.toHostMode },
       fromHost: await directionResult(env, fromHost, options.samples),
       toHost: await directionResult(env, toHost, options.samples),
     };
   } finally {
-    await queue.close();
-    queueConnection.disconnect();
+    await session.close();
   }
+}
+
+/** When, where and on which code a figure was measured. */
+function runInfo(): Pick<BenchResult, 'date' | 'command' | 'code' | 'machine'> {
+  return { date: new Date().toISOString(), command: commandLine(), code: measuredCode(), machine: machine() };
 }
 
 function machine(): BenchResult['machine'] {
@@ -194,22 +159,32 @@ function abortSignals(timeoutMs: number): Promise<never> {
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const aborted = abortSignals(options.timeoutMs);
   aborted.catch(() => undefined); // raced below; a limit reached while cleaning up must not crash the clean-up
   let env: BenchEnvironment | undefined;
-  const watches: ServiceWatch[] = [];
+  const docs = join(repoRoot, 'docs', 'benchmarks.md');
   try {
     log('starting host and tenant control planes, Redis and the four apps');
     env = await Promise.race([BenchEnvironment.start(options.toHostMode), aborted]);
-    const result = await Promise.race([runBenchmark(env, options, watches), aborted]);
+    if (options.tracing) {
+      const overhead = await Promise.race([measureTracingOverhead(env, options.changes), aborted]);
+      const result = { ...runInfo(), settings: { ...APP_ENV, toHostMode: options.toHostMode }, ...overhead };
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (options.docs) await writeTracingSection(docs, result);
+      return 0;
+    }
+    const result = await Promise.race([runBenchmark(env, options), aborted]);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    if (options.docs) await writeBenchmarkSection(join(repoRoot, 'docs', 'benchmarks.md'), result);
+    if (options.docs) await writeBenchmarkSection(docs, result);
     return 0;
   } catch (error) {
     log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     return 1;
   } finally {
-    watches.forEach((watch) => watch.stop());
     log('stopping everything');
     await env?.stop();
   }

@@ -15,7 +15,7 @@ import {
   type TenantSpec,
 } from '@service-replicator/replication-config';
 import { MAPPINGS_CHANGED, ReplicatorRedis, type MappingsChanged } from '@service-replicator/replication-queue';
-import { LOGGER, Readiness, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
 import { ATTR, inSpan } from '@service-replicator/telemetry';
 import { ConfigSources } from './config-sources';
 
@@ -28,7 +28,6 @@ export const ANNOUNCER = Symbol('ANNOUNCER');
  */
 @Injectable()
 export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private redis!: ReplicatorRedis;
   private sources!: ConfigSources;
   private tenants: readonly TenantSpec[] | undefined;
   private tenantsText: string | undefined;
@@ -41,18 +40,14 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     private readonly settings: Settings,
+    private readonly redis: ReplicatorRedis,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(ANNOUNCER) private readonly announcer: ClientProxy,
-    private readonly readiness: Readiness,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const tenantsFile = this.settings.TENANTS_FILE;
     if (!tenantsFile) throw new Error('config-watcher needs TENANTS_FILE: the file that declares the tenants');
-    const redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'config-watcher');
-    this.redis = redis;
-    await redis.ready();
-    this.readiness.add('redis', () => redis.reachable());
     this.sources = new ConfigSources(tenantsFile, new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG })));
     await this.check('start');
     this.timer = setInterval(() => void this.check('poll'), this.settings.CONFIG_POLL_MS);
@@ -63,7 +58,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     clearInterval(this.timer);
     this.folderWatchers.forEach((watcher) => watcher.close());
     await this.running;
-    await this.redis?.close();
+    await this.redis.close();
   }
 
   /** One pass at a time; a request during a pass makes one more pass after it. */

@@ -2,12 +2,14 @@
 import '@service-replicator/telemetry/register';
 import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
+import { ReplicatorRedisModule } from '@service-replicator/replication-queue';
 import { redisHostPort, runApp, Settings } from '@service-replicator/runtime';
 import { StatusViewModule } from '@service-replicator/status-view';
 import { ANNOUNCER, ConfigWatcherService } from './config-watcher.service';
 
 @Module({
   imports: [
+    ReplicatorRedisModule.forApp('config-watcher'),
     ClientsModule.registerAsync([
       {
         name: ANNOUNCER,

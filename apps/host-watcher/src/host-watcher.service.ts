@@ -13,29 +13,25 @@ const RELOAD_MS = 30_000;
  */
 @Injectable()
 export class HostWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private redis!: ReplicatorRedis;
   private watcher!: ClusterWatcher;
   private plan: WatchPlan = watchPlan([], 'host');
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly settings: Settings,
+    private readonly redis: ReplicatorRedis,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly readiness: Readiness,
     private readonly registry: MetricsRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'host-watcher');
-    this.redis = redis;
-    await redis.ready();
     const host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
     this.watcher = new ClusterWatcher(host, {
       enqueue: (keys, cause) => this.enqueue(keys, cause),
       informerError: (namespace, resource, error, restartInMs) =>
         this.logger.warn({ namespace, resource, err: error, restartInMs }, `host ${resource} watch in ${namespace} failed; restarting`),
     }, new WatcherMetrics(this.registry));
-    this.readiness.add('redis', () => redis.reachable());
     this.readiness.add('informers', () => this.watcher.hasSynced);
     await this.reload('start');
     this.timers.push(
@@ -58,7 +54,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     this.timers.forEach(clearInterval);
     await this.watcher?.stop();
-    await this.redis?.close();
+    await this.redis.close();
   }
 
   private enqueue(keys: readonly string[], cause: string): Promise<unknown> {

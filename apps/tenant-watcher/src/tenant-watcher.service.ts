@@ -19,7 +19,6 @@ interface TenantWatch {
  */
 @Injectable()
 export class TenantWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private redis!: ReplicatorRedis;
   private clusters!: ClusterRegistry;
   private metrics!: WatcherMetrics;
   private readonly watches = new Map<string, TenantWatch>();
@@ -27,18 +26,15 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     private readonly settings: Settings,
+    private readonly redis: ReplicatorRedis,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly readiness: Readiness,
     private readonly registry: MetricsRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const redis = new ReplicatorRedis(this.settings.REDIS_URL, this.settings.QUEUE_PREFIX, 'tenant-watcher');
-    this.redis = redis;
-    await redis.ready();
     this.clusters = new ClusterRegistry(loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
     this.metrics = new WatcherMetrics(this.registry);
-    this.readiness.add('redis', () => redis.reachable());
     this.readiness.add('informers', () => [...this.watches.values()].every((watch) => watch.watcher.hasSynced));
     await this.reload('start');
     // Mappings removed while nothing was running leave mirrors behind: sweep for them now.
@@ -77,7 +73,7 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   async onApplicationShutdown(): Promise<void> {
     this.timers.forEach(clearInterval);
     await Promise.all([...this.watches.keys()].map((name) => this.unwatch(name)));
-    await this.redis?.close();
+    await this.redis.close();
   }
 
   private async watch(published: PublishedTenant): Promise<void> {

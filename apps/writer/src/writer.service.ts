@@ -2,28 +2,23 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { ClusterRegistry, loadKubeConfig } from '@service-replicator/kube';
 import { OutcomeRecorder, ReconcileMetrics, Reconciler, ReplicationWorker } from '@service-replicator/reconciler';
 import { redisConnection, registerQueueDepth, ReplicatorRedis } from '@service-replicator/replication-queue';
-import { LOGGER, MetricsRegistry, Readiness, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, MetricsRegistry, Settings, type Logger } from '@service-replicator/runtime';
 
 /** Runs the BullMQ worker; every replica of this app takes jobs from the same queue. */
 @Injectable()
 export class WriterService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private redis?: ReplicatorRedis;
   private worker?: ReplicationWorker;
 
   constructor(
     private readonly settings: Settings,
+    private readonly redis: ReplicatorRedis,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly readiness: Readiness,
     private readonly registry: MetricsRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { settings, logger } = this;
-    const redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'writer');
-    this.redis = redis;
-    await redis.ready();
-    this.readiness.add('redis', () => redis.reachable());
-    registerQueueDepth(this.registry, redis.queue.queue);
+    registerQueueDepth(this.registry, this.redis.queue.queue);
     const clusters = new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG }));
     this.worker = new ReplicationWorker({
       connection: redisConnection(settings.REDIS_URL, 'worker', 'writer-worker'),
@@ -40,6 +35,6 @@ export class WriterService implements OnApplicationBootstrap, OnApplicationShutd
   /** Finishes the jobs in hand (BullMQ hands unfinished ones to another replica after their lock expires). */
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
-    await this.redis?.close();
+    await this.redis.close();
   }
 }

@@ -12,3 +12,4 @@ export { registerQueueDepth } from './queue-metrics';
 export { redisConnection, redisReady } from './redis-connection';
 export { StatusStore, type MappingStatus, type ReplicationState } from './status-store';
 export { ReplicatorRedis } from './replicator-redis';
+export { ReplicatorRedisModule } from './replicator-redis.module';

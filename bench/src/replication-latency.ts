@@ -35,7 +35,7 @@ docs/benchmarks.md.
 
   --changes=N          sequential changes per direction (default 60)
   --timeout-s=S        give up after S seconds (default 300)
-  --to-host-mode=M     endpoints (default) or selector
+  --to-host-mode=M     selector (default) or endpoints
   --samples            also print every change's milestones
   --tracing            instead: tracing off, on, off (apps restarted, spans exported as OTLP/HTTP JSON to a
                        receiver in this process); writes the "Tracing overhead" section (ratio of medians)
@@ -50,7 +50,7 @@ function parseOptions(argv: readonly string[]): Options {
       'timeout-s': { type: 'string', default: '300' },
       // endpoints by default: in selector mode the writer currently deletes the host EndpointSlices
       // the endpointslice-controller makes (they inherit our labels), so the queue never goes quiet.
-      'to-host-mode': { type: 'string', default: 'endpoints' },
+      'to-host-mode': { type: 'string', default: 'selector' },
       'no-docs': { type: 'boolean', default: false },
       samples: { type: 'boolean', default: false },
       tracing: { type: 'boolean', default: false },

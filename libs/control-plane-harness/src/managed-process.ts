@@ -61,13 +61,15 @@ export class ManagedProcess {
     }
   }
 
-  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
-  async stop(graceMs = 5_000): Promise<void> {
-    if (this.hasExited) return;
-    this.killGroup('SIGTERM');
-    const timer = setTimeout(() => this.killGroup('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. Resolves to how it ended. */
+  async stop(graceMs = 5_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.hasExited) {
+      this.killGroup('SIGTERM');
+      const timer = setTimeout(() => this.killGroup('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    return { code: this.child.exitCode, signal: this.child.signalCode };
   }
 
   /** The end of its log, for error messages that explain why a server did not come up. */

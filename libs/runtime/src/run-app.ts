@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { createLogger, NestPinoLogger } from './logger';
+import { createLogger, NestPinoLogger, type Logger } from './logger';
 import { redisHostPort } from './redis-address';
 import { RuntimeModule } from './runtime.module';
 import { loadSettings, type Settings } from './settings';
@@ -32,7 +32,7 @@ export async function runApp(app: string, appModule: Type<unknown>, options: Run
     @Module({ imports: [RuntimeModule.forApp(app, settings, logger), appModule] })
     class RootModule {}
     const nest = await NestFactory.create(RootModule, { logger: new NestPinoLogger(logger) });
-    nest.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    stopOnSignals(app, nest, logger);
     if (options.announcements) {
       nest.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: redisHostPort(settings.REDIS_URL) });
       await nest.startAllMicroservices();
@@ -45,4 +45,34 @@ export async function runApp(app: string, appModule: Type<unknown>, options: Run
     logger.fatal({ err: error }, `${app} failed to start`);
     process.exit(1);
   }
+}
+
+/** Longer than a writer pass or an informer stop; a close that hangs must not keep a pod Terminating. */
+const CLOSE_TIMEOUT_MS = 20_000;
+
+/**
+ * On SIGTERM/SIGINT: close the app (every shutdown hook: workers finish their jobs, informers
+ * stop, connections close) and exit 0, or 1 if closing failed or hung. Nest's own shutdown hooks
+ * would re-raise the signal after closing, so the process would look killed rather than stopped.
+ */
+function stopOnSignals(app: string, nest: INestApplication, logger: Logger): void {
+  const stop = async (signal: NodeJS.Signals) => {
+    logger.info({ signal }, `${app} stopping`);
+    const timer = setTimeout(() => {
+      logger.error(`${app} did not stop within ${CLOSE_TIMEOUT_MS} ms; exiting`);
+      process.exit(1);
+    }, CLOSE_TIMEOUT_MS);
+    try {
+      await nest.close();
+      logger.info(`${app} stopped`);
+      process.exitCode = 0;
+    } catch (error) {
+      logger.error({ err: error }, `${app} failed to stop cleanly`);
+      process.exitCode = 1;
+    } finally {
+      clearTimeout(timer);
+      process.exit();
+    }
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (received) => void stop(received));
 }

@@ -55,6 +55,14 @@ describe('CLI: validate and plan', () => {
     assert.match(result.stdout, /tenant a: 2 mapping\(s\) valid/);
   });
 
+  it('validate warns when network policies would block replicated traffic', async () => {
+    const file = join(fx.dir, 'policies.yaml');
+    await writeFile(file, ['networking:', '  replicateServices:', '    fromHost:', '      - { from: shared/db, to: default/db }', 'policies:', '  networkPolicy:', '    enabled: true', ''].join('\n'));
+    const result = await run(['validate', file, '--tenant', 'a'], env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /policies\.networkPolicy\.workload\.egress: no egress rule lets the tenant's pods reach host namespace "shared".*\(warning\)/);
+  });
+
   it('plan shows what a config would create and delete, against live state, and writes nothing', async () => {
     const file = join(fx.dir, 'next.yaml');
     await writeFile(file, ['networking:', '  replicateServices:', '    fromHost:', '      - { from: shared/db, to: default/db }', '      - { from: shared/new, to: default/new }', ''].join('\n'));

@@ -7,6 +7,7 @@ import {
   diffMappings,
   formatIssue,
   mappingKeyOf,
+  networkPolicyWarnings,
   parseTenantConfig,
   parseTenantsFile,
   type ConfigIssue,
@@ -119,7 +120,11 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
       const keys = specChanged ? [...new Set([...changedKeys, ...result.config.mappings.map(mappingKeyOf)])] : changedKeys;
       version = await this.publish(tenant, result.config.mappings, { keys, diff, reason });
     }
-    await this.redis.mappings.recordCheck({ tenant: tenant.name, valid: true, issues: [], checkedAt: new Date().toISOString(), versionInForce: version });
+    const warnings = networkPolicyWarnings(result.config.networkPolicy, result.config.mappings, tenant);
+    if (warnings.length > 0) {
+      this.logger.warn({ tenant: tenant.name, warnings }, `tenant ${tenant.name}: config accepted with warnings:\n${warnings.map(formatIssue).join('\n')}`);
+    }
+    await this.redis.mappings.recordCheck({ tenant: tenant.name, valid: true, issues: [], warnings, checkedAt: new Date().toISOString(), versionInForce: version });
   }
 
   /** Each published change starts a trace, which the queue carries on to every pass it causes. */

@@ -7,3 +7,4 @@ export { parseTenantConfig } from './tenant-config.parser';
 export { parseTenantsFile } from './tenants-file.parser';
 export { watchPlan, type ClusterSide, type WatchPlan } from './watch-plan';
 export { resolveTenantPaths } from './tenant-paths';
+export { networkPolicyWarnings } from './network-policy-check';

@@ -15,6 +15,8 @@ export interface ConfigCheck {
   readonly tenant: string;
   readonly valid: boolean;
   readonly issues: readonly ConfigIssue[];
+  /** A valid config's problems that do not stop it, e.g. a missing network-policy rule. */
+  readonly warnings?: readonly ConfigIssue[];
   readonly checkedAt: string;
   /** The version in force: with an invalid config, the last good one. */
   readonly versionInForce?: number;

@@ -34,7 +34,7 @@ function rowMarkup(page: string, key: string): string {
   return match[0];
 }
 
-const ok = { valid: true, issues: [], checkedAt: NOW.toISOString() };
+const ok = { valid: true, issues: [], warnings: [], checkedAt: NOW.toISOString() };
 const synced = row({ lastSyncAt: SYNCED, traceId: TRACE });
 const conflict = row({ key: 'a/fromHost/default/taken', target: 'tenant:default/taken', state: 'conflict', message: 'not ours; left untouched' });
 
@@ -61,6 +61,7 @@ describe('renderStatusPage', () => {
     const refused = {
       valid: false,
       issues: [{ path: 'networking.replicateServices.fromHost[0].to', message: '"Bad_Name" is not a DNS-1035 label', line: 5 }],
+      warnings: [],
       checkedAt: NOW.toISOString(),
       versionInForce: 3,
     };
@@ -105,4 +106,14 @@ describe('html', () => {
     assert.equal(html`<p>${'<&>'}${html`<b>${'"'}</b>`}${[1, '<']}${undefined}${false}</p>`.markup, '<p>&lt;&amp;&gt;<b>&quot;</b>1&lt;</p>');
   });
   it('escapes quotes for attribute values', () => assert.equal(escapeHtml(`"'`), '&quot;&#39;'));
+});
+
+describe('renderStatusPage with config warnings', () => {
+  it('shows a valid config with warnings as such, each warning with its path', () => {
+    const warned = { ...ok, warnings: [{ path: 'policies.networkPolicy.workload.egress', message: 'no egress rule lets the tenant\'s pods reach host namespace "shared"' }] };
+    const page = renderStatusPage(report([{ tenant: 'a', config: warned, publishedVersion: 3, rows: [synced] }]), { refreshSeconds: 2 });
+    assert.match(page, /config valid, with warnings/);
+    assert.match(page, /<code class="path">policies\.networkPolicy\.workload\.egress<\/code>/);
+    assert.match(page, /host namespace &quot;shared&quot;/);
+  });
 });

@@ -40,6 +40,8 @@ td.last-sync small, .none { color: var(--muted); }
 .config.unknown { background: var(--bg); color: var(--muted); padding: 4px 12px; display: inline-block; }
 .config.refused { background: #ffebe9; color: #82071e; border: 1px solid #ff8182; }
 .config.refused ul { margin: 6px 0 0; padding-left: 20px; }
+.config.warned { background: #fff8c5; color: #6b4b00; border: 1px solid #d4a72c; }
+.config.warned ul { margin: 6px 0 0; padding-left: 20px; }
 .config .line { color: var(--muted); }
 .empty { color: var(--muted); }
 `;

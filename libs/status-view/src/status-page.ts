@@ -94,6 +94,10 @@ function configNotice(tenant: TenantReport, now: Date): Html {
   const { config } = tenant;
   if (!config) return html`<p class="config unknown">config not read yet</p>`;
   const checked = html`<time datetime="${config.checkedAt}">${clockTime(config.checkedAt, now)}</time>`;
+  if (config.valid && config.warnings.length > 0) {
+    return html`<div class="config warned"><strong>config valid, with warnings</strong> (checked ${checked})
+    <ul>${config.warnings.map(issueItem)}</ul></div>`;
+  }
   if (config.valid) return html`<p class="config ok">config valid (checked ${checked})</p>`;
   const kept = config.versionInForce === undefined ? 'nothing is replicated for this tenant yet' : `version ${config.versionInForce} stays in force`;
   return html`<div class="config refused" role="alert">

@@ -83,7 +83,7 @@ describe('buildStatusReport', () => {
     const issues = [{ path: 'networking.replicateServices.fromHost[0].to', message: 'Bad_Name is not a DNS-1035 label', line: 5 }];
     const report = buildStatusReport(input({ checks: [check('c', { valid: false, issues })] }));
     assert.deepEqual(report.tenants, [
-      { tenant: 'c', config: { valid: false, issues, checkedAt: NOW.toISOString(), versionInForce: undefined }, publishedVersion: undefined, rows: [] },
+      { tenant: 'c', config: { valid: false, issues, warnings: [], checkedAt: NOW.toISOString(), versionInForce: undefined }, publishedVersion: undefined, rows: [] },
     ]);
     assert.equal(report.healthy, false, 'a refused config is not healthy even with every mapping in sync');
   });

@@ -30,6 +30,8 @@ export interface TenantConfigState {
   readonly valid: boolean;
   /** Each with its path in the document and, when known, its line. */
   readonly issues: readonly ConfigIssue[];
+  /** A valid config's warnings (e.g. a network-policy rule that replicated traffic needs). */
+  readonly warnings: readonly ConfigIssue[];
   readonly checkedAt: string;
   /** With a refused config, the last good version, which stays in force. */
   readonly versionInForce?: number;
@@ -129,7 +131,7 @@ function tenantReports(input: StatusInput, rows: readonly StatusRow[]): TenantRe
     const check = input.checks.find((c) => c.tenant === tenant);
     return {
       tenant,
-      config: check && { valid: check.valid, issues: check.issues, checkedAt: check.checkedAt, versionInForce: check.versionInForce },
+      config: check && { valid: check.valid, issues: check.issues, warnings: check.warnings ?? [], checkedAt: check.checkedAt, versionInForce: check.versionInForce },
       publishedVersion: input.published.find((p) => p.tenant.name === tenant)?.version,
       rows: rows.filter((row) => row.tenant === tenant).sort(byDirectionTarget),
     };

@@ -55,7 +55,7 @@ describe('renderTable', () => {
   });
 
   it('lists each refused config with its issues below the table, and the queue', () => {
-    const config = { valid: false, issues: [{ path: 'networking.replicateServices.fromHost[0].to', message: 'bad name', line: 5 }], checkedAt: NOW.toISOString() };
+    const config = { valid: false, issues: [{ path: 'networking.replicateServices.fromHost[0].to', message: 'bad name', line: 5 }], warnings: [], checkedAt: NOW.toISOString() };
     const queue = { name: 'reconcile', counts: { waiting: 2, active: 1, delayed: 0, failed: 3 } };
     const lines = renderTable(report([{ tenant: 'b', config, publishedVersion: undefined, rows: [] }], { queue }));
     assert.deepEqual(lines.slice(1), [

@@ -62,7 +62,10 @@ function rowCells(row: StatusRow, now: Date, traceIds: boolean): string[] {
 
 function problemLines(tenant: TenantReport): string[] {
   const { config } = tenant;
-  if (!config || config.valid) return [];
+  if (!config) return [];
+  if (config.valid) {
+    return config.warnings.length === 0 ? [] : [`tenant ${tenant.tenant}: config warnings`, ...config.warnings.map((w) => `  ${oneLine(formatIssue(w))}`)];
+  }
   const kept = config.versionInForce === undefined ? 'nothing replicated yet' : `version ${config.versionInForce} stays in force`;
   return [`tenant ${tenant.tenant}: config refused (${kept})`, ...config.issues.map((issue) => `  ${oneLine(formatIssue(issue))}`)];
 }

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { formatRef } from '@service-replicator/references';
-import type { TenantSpec } from '@service-replicator/replication-config';
+import { networkPolicyWarnings, type TenantSpec } from '@service-replicator/replication-config';
 import { EXIT_NOT_OK, EXIT_OK, UsageError, type Command, type CommandIo } from './command';
-import { findTenant, loadTenantConfig, loadTenants, looksLikeTenantsFile, readFileText, tenantsFileSetting } from './tenant-config-file';
+import { findTenant, loadTenantConfig, loadTenants, locatedIssue, looksLikeTenantsFile, readFileText, tenantsFileSetting } from './tenant-config-file';
 
 const USAGE = `usage: node tools/cli/dist/main.js validate FILE [--tenants TENANTS_FILE --tenant NAME]
                                              [--host-namespace NS] [--allowed NS,NS]
@@ -85,6 +85,9 @@ async function validateTenantConfig(file: string, tenant: TenantSpec, io: Comman
   const { config, issues } = await loadTenantConfig(file, tenant);
   if (!config) return report(issues, io);
   for (const m of config.mappings) io.stdout.write(`${m.direction.padEnd(8)} ${formatRef(m.source)} -> ${formatRef(m.target)}\n`);
+  for (const warning of networkPolicyWarnings(config.networkPolicy, config.mappings, tenant)) {
+    io.stdout.write(`${locatedIssue(file, warning)} (warning)\n`);
+  }
   return ok(io, `${file}: valid for tenant ${tenant.name} (host namespace ${tenant.hostNamespace})`);
 }
 

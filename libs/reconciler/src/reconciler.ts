@@ -55,9 +55,12 @@ export class Reconciler {
     }
     const mapping = published.mappings.find((m) => mappingKeyOf(m) === key);
     const sides = await this.sides(parts, published.tenant);
-    const { plan, sourceExists } = await this.plan(parts, published.tenant, mapping, sides);
+    const { plan, sourceExists, target } = await this.plan(parts, published.tenant, mapping, sides);
     const base = { key, parts, mapping, message: plan.message };
-    if (plan.state === 'conflict') return { ...base, state: 'conflict', requeue: false, conflict: await this.conflictObject(parts, sides) };
+    if (plan.state === 'conflict') {
+      // The Warning Event goes on the target as this pass read it.
+      return { ...base, state: 'conflict', requeue: false, conflict: target && { cluster: sides.target, object: target } };
+    }
     const [action] = plan.actions;
     if (!action) return { ...base, state: idleState(mapping, sourceExists, parts), requeue: false };
     const { wrote, done } = await this.execute(action, parts, sides.target);
@@ -87,19 +90,14 @@ export class Reconciler {
     tenant: TenantSpec,
     mapping: Mapping | undefined,
     sides: Sides,
-  ): Promise<{ plan: ReconcilePlan; sourceExists: boolean }> {
+  ): Promise<{ plan: ReconcilePlan; sourceExists: boolean; target?: V1Service }> {
     const [source, target, targetSlices] = await Promise.all([
       mapping ? sides.source.readService(mapping.source) : undefined,
       sides.target.readService(parts.target),
       sides.target.listEndpointSlices(parts.target),
     ]);
     const sourceSlices = mapping && source && needsSourceSlices(mapping, tenant, source) ? await sides.source.listEndpointSlices(mapping.source) : [];
-    return { plan: planReconcile({ mapping, key: parts, tenant, source, sourceSlices, target, targetSlices }), sourceExists: source !== undefined };
-  }
-
-  private async conflictObject(parts: MappingKeyParts, sides: Sides): Promise<PassOutcome['conflict']> {
-    const object = await sides.target.readService(parts.target);
-    return object ? { cluster: sides.target, object } : undefined;
+    return { plan: planReconcile({ mapping, key: parts, tenant, source, sourceSlices, target, targetSlices }), sourceExists: source !== undefined, target };
   }
 
   private async execute(action: Action, parts: MappingKeyParts, cluster: ClusterClient): Promise<{ wrote: string; done: string }> {

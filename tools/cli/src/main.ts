@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { EXIT_CANNOT_RUN, UsageError, type Command, type CommandIo } from './command';
+import { EXIT_CANNOT_RUN, EXIT_OK, UsageError, type Command, type CommandIo } from './command';
 import { planCommand } from './plan.command';
 import { statusCommand } from './status.command';
 import { validateCommand } from './validate.command';
@@ -23,6 +23,11 @@ async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   if (!command) {
     io.stderr.write(`${name === undefined ? 'no command given' : `unknown command "${name}"`}\n\n${usage()}\n`);
     return EXIT_CANNOT_RUN;
+  }
+  // One place answers `<command> --help`, from the usage text each command declares.
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${command.usage}\n`);
+    return EXIT_OK;
   }
   try {
     return await command.run(args, io);

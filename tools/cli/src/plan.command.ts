@@ -22,10 +22,6 @@ export const planCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parse(args);
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
-    }
     const [file] = positionals;
     if (!file || positionals.length > 1 || !values.tenant) throw new UsageError('give one FILE and --tenant NAME');
     const tenant = await findTenant(values.tenants ?? tenantsFileSetting(), values.tenant);
@@ -58,7 +54,7 @@ function parse(args: readonly string[]) {
     return parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { tenants: { type: 'string' }, tenant: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { tenants: { type: 'string' }, tenant: { type: 'string' }, json: { type: 'boolean' } },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);

@@ -27,7 +27,6 @@ interface StatusOptions {
   readonly json: boolean;
   readonly watch: boolean;
   readonly intervalMs: number;
-  readonly help: boolean;
 }
 
 export const statusCommand: Command = {
@@ -36,10 +35,6 @@ export const statusCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const options = parseStatusArgs(args);
-    if (options.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
-    }
     const redis = connect(io);
     if (!redis) return EXIT_CANNOT_RUN;
     try {
@@ -60,7 +55,7 @@ function parseStatusArgs(args: readonly string[]): StatusOptions {
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -70,7 +65,7 @@ function parseStatusArgs(args: readonly string[]): StatusOptions {
   const seconds = values.interval === undefined ? DEFAULT_INTERVAL_SECONDS : Number(values.interval);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--interval must be a positive number of seconds, got "${values.interval}"`);
   if (values.interval !== undefined && !values.watch) throw new UsageError('--interval only applies with --watch');
-  return { json: values.json === true, watch: values.watch === true, intervalMs: seconds * 1_000, help: values.help === true };
+  return { json: values.json === true, watch: values.watch === true, intervalMs: seconds * 1_000 };
 }
 
 /** undefined (reported) when the environment is invalid: the apps would refuse it too. */

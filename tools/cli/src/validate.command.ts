@@ -21,10 +21,6 @@ export const validateCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parse(args);
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
-    }
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new UsageError('give exactly one FILE');
     const text = await readFileText(file);
@@ -46,7 +42,6 @@ function parse(args: readonly string[]) {
         tenant: { type: 'string' },
         'host-namespace': { type: 'string' },
         allowed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {

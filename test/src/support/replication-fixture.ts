@@ -71,10 +71,11 @@ export class ReplicationFixture {
         config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
       })),
     }));
-    await writeFile(tenants[0].configFile, '');
+    // An empty file is refused (it looks like a truncated one): no entries yet is said explicitly.
+    await writeFile(tenants[0].configFile, NO_ENTRIES);
     await hostCore.createNamespacedConfigMap({
       namespace: CONFIG_MAP_B.namespace,
-      body: { metadata: { name: CONFIG_MAP_B.name }, data: { [CONFIG_MAP_B.key]: '' } },
+      body: { metadata: { name: CONFIG_MAP_B.name }, data: { [CONFIG_MAP_B.key]: NO_ENTRIES } },
     });
     const replicator = await ReplicatorProcesses.start({
       hostKubeconfig: host.kubeconfigPath,
@@ -141,6 +142,7 @@ function tenantFixture(name: string, cluster: ControlPlane, dir: string): Tenant
   };
 }
 
+const NO_ENTRIES = stringify({ networking: { replicateServices: { fromHost: [], toHost: [] } } });
 const CONFIG_MAP_B = { namespace: 'config', name: 'tenant-b', key: 'vcluster.yaml' };
 
 export function ignoreConflict(error: unknown): void {

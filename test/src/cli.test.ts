@@ -1,10 +1,30 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from './support/cli-run';
+import { promisify } from 'node:util';
+import { repoRoot } from '@service-replicator/control-plane-harness';
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
 import { eventually } from './support/wait';
+
+const cli = join(repoRoot, 'tools/cli/dist/main.js');
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
 
 describe('CLI: validate and plan', () => {
   let fx: ReplicationFixture;
@@ -24,13 +44,13 @@ describe('CLI: validate and plan', () => {
   it('validate names every error with its file, line and path, and exits 1', async () => {
     const file = join(fx.dir, 'bad.yaml');
     await writeFile(file, ['networking:', '  replicateServices:', '    toHost:', '      - from: a/b/c', '        to: web', ''].join('\n'));
-    const result = await runCli(['validate', file, '--tenant', 'a'], env);
+    const result = await run(['validate', file, '--tenant', 'a'], env);
     assert.equal(result.code, 1);
     assert.match(result.stderr, new RegExp(`${file}:4: networking\\.replicateServices\\.toHost\\[0\\]\\.from: "a/b/c" has 3 parts`));
   });
 
   it('validate accepts the tenants file and every config it names', async () => {
-    const result = await runCli(['validate', join(fx.dir, 'tenants.yaml')], env);
+    const result = await run(['validate', join(fx.dir, 'tenants.yaml')], env);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /tenant a: 2 mapping\(s\) valid/);
   });
@@ -38,7 +58,7 @@ describe('CLI: validate and plan', () => {
   it('validate warns when network policies would block replicated traffic', async () => {
     const file = join(fx.dir, 'policies.yaml');
     await writeFile(file, ['networking:', '  replicateServices:', '    fromHost:', '      - { from: shared/db, to: default/db }', 'policies:', '  networkPolicy:', '    enabled: true', ''].join('\n'));
-    const result = await runCli(['validate', file, '--tenant', 'a'], env);
+    const result = await run(['validate', file, '--tenant', 'a'], env);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /policies\.networkPolicy\.workload\.egress: no egress rule lets the tenant's pods reach host namespace "shared".*\(warning\)/);
   });
@@ -46,7 +66,7 @@ describe('CLI: validate and plan', () => {
   it('plan shows what a config would create and delete, against live state, and writes nothing', async () => {
     const file = join(fx.dir, 'next.yaml');
     await writeFile(file, ['networking:', '  replicateServices:', '    fromHost:', '      - { from: shared/db, to: default/db }', '      - { from: shared/new, to: default/new }', ''].join('\n'));
-    const result = await runCli(['plan', file, '--tenant', 'a'], env);
+    const result = await run(['plan', file, '--tenant', 'a'], env);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /added .*host:shared\/new.*\n\s+would create tenant Service default\/new/);
     assert.match(result.stdout, /would create tenant EndpointSlice default\/new-ipv4/);

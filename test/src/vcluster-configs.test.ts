@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { repoRoot } from '@service-replicator/control-plane-harness';
 import { VCLUSTER_NETWORKING_KEYS, VCLUSTER_TOP_LEVEL_KEYS } from '@service-replicator/replication-config';
-import { runCli, type CliRun } from './support/cli-run';
 
 /**
  * vCluster's own values files, chart values and e2e configs (test/data/vcluster, see its README)
@@ -14,6 +15,7 @@ import { runCli, type CliRun } from './support/cli-run';
  */
 
 const DATA = join(repoRoot, 'test/data/vcluster');
+const cli = join(repoRoot, 'tools/cli/dist/main.js');
 const CONFIGS = [
   'chart/values.yaml',
   'config/values.yaml',
@@ -46,8 +48,21 @@ function render(template: string): string {
     });
 }
 
-function validate(file: string): Promise<CliRun> {
-  return runCli(['validate', file, '--host-namespace', 'vcluster-a']);
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `npm run cli -- validate FILE`, for a stand-in tenant whose host namespace is vcluster-a. */
+async function validate(file: string): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'validate', file, '--host-namespace', 'vcluster-a']);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
 }
 
 describe("vCluster's own configs", () => {

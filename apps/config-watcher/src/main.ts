@@ -3,7 +3,7 @@ import '@service-replicator/telemetry/register';
 import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { ReplicatorRedisModule } from '@service-replicator/replication-queue';
-import { redisHostPort, runApp, Settings } from '@service-replicator/runtime';
+import { redisTransportOptions, runApp, Settings } from '@service-replicator/runtime';
 import { StatusViewModule } from '@service-replicator/status-view';
 import { ANNOUNCER, ConfigWatcherService } from './config-watcher.service';
 
@@ -14,7 +14,7 @@ import { ANNOUNCER, ConfigWatcherService } from './config-watcher.service';
       {
         name: ANNOUNCER,
         inject: [Settings],
-        useFactory: (settings: Settings) => ({ transport: Transport.REDIS, options: redisHostPort(settings.REDIS_URL) }),
+        useFactory: (settings: Settings) => ({ transport: Transport.REDIS, options: redisTransportOptions(settings.REDIS_URL) }),
       },
     ]),
     // The status page (/status, /status.json) and Bull Board (/queues) on this app's HTTP server.

@@ -4,7 +4,7 @@ import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { createLogger, NestPinoLogger, type Logger } from './logger';
-import { redisHostPort } from './redis-address';
+import { redisTransportOptions } from './redis-address';
 import { RuntimeModule } from './runtime.module';
 import { loadSettings, type Settings } from './settings';
 
@@ -34,7 +34,7 @@ export async function runApp(app: string, appModule: Type<unknown>, options: Run
     const nest = await NestFactory.create(RootModule, { logger: new NestPinoLogger(logger) });
     stopOnSignals(app, nest, logger);
     if (options.announcements) {
-      nest.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: redisHostPort(settings.REDIS_URL) });
+      nest.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: redisTransportOptions(settings.REDIS_URL) });
       await nest.startAllMicroservices();
     }
     await nest.listen(settings.HTTP_PORT, settings.HTTP_HOST);

@@ -10,3 +10,4 @@ export { watchPlan, type ClusterSide, type WatchPlan } from './watch-plan';
 export { resolveTenantPaths } from './tenant-paths';
 export { networkPolicyWarnings } from './network-policy-check';
 export { VCLUSTER_NETWORKING_KEYS, VCLUSTER_TOP_LEVEL_KEYS } from './vcluster-keys';
+export { mappingsInForce, nextDeadline, planFromConfig, planRetirement, planTenant, type PublicationPlan, type TenantPublication } from './publication-plan';

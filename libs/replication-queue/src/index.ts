@@ -1,5 +1,5 @@
 export { MAPPINGS_CHANGED, type MappingsChanged } from './announcements';
-export { MappingStore, type ConfigCheck, type PublishedTenant } from './mapping-store';
+export { MappingStore, type ConfigCheck, type PublicationExtras, type PublishedTenant } from './mapping-store';
 export {
   RECONCILE_JOB,
   RECONCILE_QUEUE,

@@ -12,10 +12,13 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Debian's redis-server on a free loopback port, in memory only (no RDB, no AOF). */
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * Debian's redis-server on a free loopback port (or `port`, to start one again where a stopped one
+ * was), in memory only (no RDB, no AOF): a restart starts empty.
+ */
+export async function startRedis(options: { readonly port?: number } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'sr-redis-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const proc = new ManagedProcess('redis-server', 'redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
   ], join(dir, 'redis.log'));

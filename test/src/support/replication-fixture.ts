@@ -21,6 +21,14 @@ export interface TenantFixture {
   readonly configFile: string;
 }
 
+export interface PublishedRecord {
+  readonly tenant: { readonly name: string; readonly allowedHostNamespaces: readonly string[] };
+  readonly version: number;
+  readonly mappings: readonly { direction: string; target: { namespace: string; name: string } }[];
+  readonly pendingRemovals?: Record<string, string>;
+  readonly retireAt?: string;
+}
+
 export interface ReplicateServices {
   readonly fromHost?: readonly { from: string; to: string }[];
   readonly toHost?: readonly { from: string; to: string }[];
@@ -37,7 +45,8 @@ export class ReplicationFixture {
     readonly hostCore: CoreV1Api,
     readonly hostDiscovery: DiscoveryV1Api,
     readonly tenants: readonly TenantFixture[],
-    readonly redisServer: RedisServer,
+    /** Replaced by startRedisAgain. */
+    public redisServer: RedisServer,
     readonly redis: Redis,
     readonly prefix: string,
     readonly replicator: ReplicatorProcesses,
@@ -61,7 +70,7 @@ export class ReplicationFixture {
     for (const namespace of ['shared', 'config', ...allowed, ...tenants.map((t) => t.hostNamespace)]) {
       await hostCore.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
     }
-    const tenantsFile = join(dir, 'tenants.yaml');
+    const tenantsFile = join(dir, TENANTS_FILE);
     await writeFile(tenantsFile, stringify({
       tenants: tenants.map((t) => ({
         name: t.name,
@@ -82,7 +91,9 @@ export class ReplicationFixture {
       tenantsFile,
       redisUrl: redisServer.url,
       prefix: options.prefix,
-      env: { CONFIG_POLL_MS: '200', LOG_LEVEL: 'debug', ...options.env },
+      // Tests of other behaviour neither wait out a removal grace nor a long settle time;
+      // config-safety.test.ts sets its own.
+      env: { CONFIG_POLL_MS: '200', CONFIG_SETTLE_MS: '100', REMOVAL_GRACE_SECONDS: '0', LOG_LEVEL: 'debug', ...options.env },
       logDir: dir,
     });
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
@@ -106,6 +117,17 @@ export class ReplicationFixture {
     await this.hostCore.replaceNamespacedConfigMap({ namespace, name: configMap, body: { metadata: { name: configMap }, data: { [key]: text } } });
   }
 
+  /** The tenants file config-watcher reads (TENANTS_FILE). */
+  get tenantsFile(): string {
+    return join(this.dir, TENANTS_FILE);
+  }
+
+  /** What config-watcher published for a tenant: its mappings, version and pending removals. */
+  async published(tenant: string): Promise<PublishedRecord | undefined> {
+    const raw = await this.redis.hget(`${this.prefix}:replicator:mappings`, tenant);
+    return raw ? (JSON.parse(raw) as PublishedRecord) : undefined;
+  }
+
   /** The mappings version config-watcher published for a tenant. */
   async publishedVersion(tenant: string): Promise<number | undefined> {
     const raw = await this.redis.hget(`${this.prefix}:replicator:mappings`, tenant);
@@ -120,6 +142,15 @@ export class ReplicationFixture {
   async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string; line?: number }[] } | undefined> {
     const raw = await this.redis.hget(`${this.prefix}:replicator:config-checks`, tenant);
     return raw ? JSON.parse(raw) : undefined;
+  }
+
+  /** Stops Redis, as an outage or a restart would; startRedisAgain brings it back, empty, on the same port. */
+  async stopRedis(): Promise<void> {
+    await this.redisServer.stop();
+  }
+
+  async startRedisAgain(): Promise<void> {
+    this.redisServer = await startRedis({ port: this.redisServer.port });
   }
 
   async stop(): Promise<void> {
@@ -142,6 +173,7 @@ function tenantFixture(name: string, cluster: ControlPlane, dir: string): Tenant
   };
 }
 
+const TENANTS_FILE = 'tenants.yaml';
 const NO_ENTRIES = stringify({ networking: { replicateServices: { fromHost: [], toHost: [] } } });
 const CONFIG_MAP_B = { namespace: 'config', name: 'tenant-b', key: 'vcluster.yaml' };
 

@@ -45,6 +45,8 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** When passes started failing (Redis away, say); undefined while they succeed. */
+  private failingSince: number | undefined;
 
   constructor(
     private readonly settings: Settings,
@@ -77,7 +79,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
       return this.running;
     }
     this.running = this.pass(reason)
-      .catch((error: unknown) => this.logger.error({ err: error, reason }, 'config check failed; the next pass tries again'))
+      .then(() => this.passSucceeded(), (error: unknown) => this.passFailed(error, reason))
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -88,13 +90,26 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     return this.running;
   }
 
+  /** A failing pass is logged once as an error (then at debug level), and its recovery once. */
+  private passFailed(error: unknown, reason: string): void {
+    if (this.failingSince === undefined) this.logger.error({ err: error, reason }, 'config check failed; every pass tries again');
+    else this.logger.debug({ err: error, reason }, 'config check failed again');
+    this.failingSince ??= Date.now();
+  }
+
+  private passSucceeded(): void {
+    if (this.failingSince === undefined) return;
+    this.logger.info({ failedForMs: Date.now() - this.failingSince }, 'config checks work again');
+    this.failingSince = undefined;
+  }
+
   private async pass(reason: string): Promise<void> {
     const tenants = await this.readTenants();
     if (!tenants) return;
     // Files are read concurrently: one settle time per pass, not one per tenant.
     const [sources, state] = await Promise.all([Promise.all(tenants.map((tenant) => this.sources.readTenantConfig(tenant))), this.readRedis()]);
     await this.publisher.noticePublished(state.published);
-    await this.publisher.settleOwedKeys();
+    await this.publisher.settleOwed();
     for (const [index, tenant] of tenants.entries()) await this.checkTenant(tenant, sources[index], state, reason);
     await this.retireRemovedTenants(tenants, state);
   }

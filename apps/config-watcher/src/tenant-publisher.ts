@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
+import type { Subscription } from 'rxjs';
 import { formatIssue, mappingKeyOf, type ConfigIssue, type PublicationPlan, type TenantPublication } from '@service-replicator/replication-config';
 import { MAPPINGS_CHANGED, ReplicatorRedis, type ConfigCheck, type MappingsChanged, type PublishedTenant } from '@service-replicator/replication-queue';
 import { LOGGER, type Logger } from '@service-replicator/runtime';
@@ -16,17 +17,37 @@ export type CheckOutcome = Omit<ConfigCheck, 'checkedAt'>;
  * restart without persistence) gets it back, deadlines included, with versions that keep rising.
  */
 @Injectable()
-export class TenantPublisher {
+export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
   private readonly remembered = new Map<string, PublishedTenant>();
   /** Keys of a publication whose enqueue has not succeeded yet: enqueued again on the next pass. */
   private readonly owedKeys = new Map<string, string>();
+  /** Tenants whose announcement failed (Redis away, the transport still reconnecting): sent again on the next pass. */
+  private readonly owedAnnouncements = new Set<string>();
   private highestVersion = 0;
+  private statusChanges: Subscription | undefined;
 
   constructor(
     private readonly redis: ReplicatorRedis,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(ANNOUNCER) private readonly announcer: ClientProxy,
   ) {}
+
+  /**
+   * When the announcement channel comes back after losing Redis, every tenant is announced again:
+   * announcements made meanwhile were lost (pub/sub has no memory).
+   */
+  onModuleInit(): void {
+    let connectedBefore = false;
+    this.statusChanges = this.announcer.status.subscribe((status) => {
+      if (status !== 'connected') return;
+      if (connectedBefore) this.remembered.forEach((record, tenant) => this.announce({ tenant, version: record.version }));
+      connectedBefore = true;
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.statusChanges?.unsubscribe();
+  }
 
   /** What this process last published for a tenant (or saw published), for when Redis lost it. */
   rememberedFor(tenant: string): PublishedTenant | undefined {
@@ -49,8 +70,13 @@ export class TenantPublisher {
     await this.redis.mappings.raiseVersionTo(this.highestVersion);
   }
 
-  /** Enqueues keys left over from a pass whose enqueue failed. */
-  async settleOwedKeys(): Promise<void> {
+  /** Enqueues keys and sends announcements left over from a pass in which they failed. */
+  async settleOwed(): Promise<void> {
+    for (const tenant of this.owedAnnouncements) {
+      const record = this.remembered.get(tenant);
+      this.owedAnnouncements.delete(tenant);
+      if (record) this.announce({ tenant, version: record.version });
+    }
     if (this.owedKeys.size === 0) return;
     const owed = [...this.owedKeys.keys()];
     await this.redis.queue.enqueue(owed, 'config change (enqueue retried)');
@@ -108,7 +134,10 @@ export class TenantPublisher {
 
   private announce(change: MappingsChanged): void {
     this.announcer.emit(MAPPINGS_CHANGED, change).subscribe({
-      error: (error: unknown) => this.logger.warn({ err: error }, 'announcement failed; watchers catch up on their next reload'),
+      error: (error: unknown) => {
+        this.owedAnnouncements.add(change.tenant);
+        this.logger.warn({ err: error, ...change }, 'announcement failed; sent again on the next pass');
+      },
     });
   }
 }

@@ -174,6 +174,9 @@ describe('config safety: how a config is written never deletes a mirror', () => 
     const removeAt = Date.parse(pending['a/fromHost/default/extra']);
     assert.ok(removeAt - Date.now() > (GRACE_SECONDS - 5) * 1_000, 'the grace started now');
     assert.deepEqual(await mirrorsOf(['s1', 'extra', 'more', 'late']), [200, 200, 200, 200]);
+    // The status page says so, with the time left.
+    const page = await (await fetch(`${await fx.replicator.httpAddress('config-watcher')}/status?refresh=0`)).text();
+    assert.match(page, /data-key="a\/fromHost\/default\/extra"[\s\S]*?removal in \d+ s \(entry removed; put it back to keep the mirror\)/);
     await writeFile(file, configText(NAMES.filter((name) => name !== 's2')));
     await eventually(async () => ((await fx.published('a'))?.pendingRemovals?.['a/fromHost/default/s1'] === undefined ? true : undefined), WAIT_MS);
     await eventually(async () => ((await mirrorsOf(['extra']))[0] === 404 ? true : undefined), (GRACE_SECONDS + 30) * 1_000);

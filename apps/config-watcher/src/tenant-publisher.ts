@@ -88,11 +88,12 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
     const { keys } = plan;
     const tenant = next.tenant.name;
     return inSpan('config change', { [ATTR.tenant]: tenant, [ATTR.keys]: [...keys], [ATTR.cause]: cause }, async (span) => {
-      keys.forEach((key) => this.owedKeys.set(key, cause));
       const record = await this.redis.mappings.publish(next.tenant, next.mappings, { pendingRemovals: next.pendingRemovals, retireAt: next.retireAt });
       this.remembered.set(tenant, record);
       this.highestVersion = Math.max(this.highestVersion, record.version);
       span.setAttribute('replicator.mappings.version', record.version);
+      // Published: the next pass sees no difference, so keys whose enqueue fails are owed until it works.
+      keys.forEach((key) => this.owedKeys.set(key, cause));
       await this.redis.queue.enqueue(keys, cause);
       keys.forEach((key) => this.owedKeys.delete(key));
       this.announce({ tenant, version: record.version });

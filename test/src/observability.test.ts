@@ -31,13 +31,12 @@ describe('metrics and health of the four apps (tracing off)', () => {
       const text = await scrape(http.writer);
       return counter(text, 'replicator_reconciles_total', { ...fromHost, outcome: 'in-sync' }) > counter(before, 'replicator_reconciles_total', { ...fromHost, outcome: 'in-sync' }) ? text : undefined;
     });
-    // The change was written (Service, then its EndpointSlice) and confirmed.
-    assert.ok(counter(after, 'replicator_reconciles_total', { ...fromHost, outcome: 'pending' }) >= counter(before, 'replicator_reconciles_total', { ...fromHost, outcome: 'pending' }) + 2);
+    // The change was written (Service, then its EndpointSlice) by one pass, which left the mirror in sync.
     const lagCount = (text: string) => counter(text, 'replicator_replication_lag_seconds_count', fromHost);
-    assert.ok(lagCount(after) >= lagCount(before) + 2, `lag observed for each write: ${lagCount(before)} -> ${lagCount(after)}`);
+    assert.ok(lagCount(after) >= lagCount(before) + 1, `lag observed for the pass that wrote: ${lagCount(before)} -> ${lagCount(after)}`);
     assert.ok(counter(after, 'replicator_replication_lag_seconds_sum', fromHost) > 0);
     assert.ok(counter(after, 'replicator_replication_lag_seconds_bucket', { ...fromHost, le: '+Inf' }) === lagCount(after));
-    for (const state of ['waiting', 'active', 'delayed', 'failed']) {
+    for (const state of ['waiting', 'prioritized', 'active', 'delayed', 'failed']) {
       assert.notEqual(metricValue(after, 'replicator_queue_jobs', { state }), undefined, `queue depth gauge for ${state}`);
     }
     assert.match(after, /# TYPE replicator_conflicts_total counter/);

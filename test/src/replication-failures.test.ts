@@ -7,7 +7,7 @@ describe('conflicts, bad config and crashes', () => {
   let fx: ReplicationFixture;
 
   before(async () => {
-    fx = await ReplicationFixture.start({ prefix: 'e2e-failures', env: { RESYNC_INTERVAL_SECONDS: '2' } });
+    fx = await ReplicationFixture.start({ prefix: 'e2e-failures', env: { RESYNC_INTERVAL_SECONDS: '2', ORPHAN_SWEEP_INTERVAL_SECONDS: '2' } });
     for (const name of ['db', 'queue']) {
       await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name }, spec: { ports: [{ port: 5432 }] } } });
     }

@@ -36,6 +36,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
   private readonly handled = new Map<string, string>();
   private readonly folderWatchers = new Map<string, FSWatcher>();
   private timer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
 
@@ -52,11 +53,13 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     this.sources = new ConfigSources(tenantsFile, new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG })));
     await this.check('start');
     this.timer = setInterval(() => void this.check('poll'), this.settings.CONFIG_POLL_MS);
+    this.resyncTimer = setInterval(() => void this.resync(), this.settings.RESYNC_INTERVAL_SECONDS * 1000);
     this.watchFolder(dirname(tenantsFile));
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.resyncTimer);
     this.folderWatchers.forEach((watcher) => watcher.close());
     await this.running;
     await this.redis.close();
@@ -148,6 +151,20 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     const kept = versionInForce === undefined ? 'nothing is replicated for it yet' : `version ${versionInForce} stays in force`;
     this.logger.error({ tenant: tenant.name, issues }, `tenant ${tenant.name}: config is invalid; ${kept}:\n${issues.map(formatIssue).join('\n')}`);
     await this.redis.mappings.recordCheck({ tenant: tenant.name, valid: false, issues, checkedAt: new Date().toISOString(), versionInForce });
+  }
+
+  /**
+   * Every key once per RESYNC_INTERVAL_SECONDS, from here only (one pass per key, not one per
+   * watcher): repairs anything an event did not. Passes read snapshots, so this costs the API servers
+   * nothing, and a pass that finds its mirror in sync writes nothing.
+   */
+  async resync(): Promise<void> {
+    try {
+      const keys = (await this.redis.mappings.all()).flatMap((published) => published.mappings.map(mappingKeyOf));
+      await this.redis.queue.enqueue(keys, 'resync');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'resync failed; the next one tries again');
+    }
   }
 
   /** A tenant removed from the tenants file: its entries are removed, so its fromHost mirrors go. */

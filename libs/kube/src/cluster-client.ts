@@ -41,6 +41,15 @@ export class ClusterClient {
     return readOptional(() => this.core.readNamespacedService(ref));
   }
 
+  /**
+   * A Service and its EndpointSlices read from the API server. Passes read the watchers' snapshots
+   * instead; this is for what no watcher follows (a removed mapping's target) and for dry runs.
+   */
+  async readView(ref: ObjectRef, withSlices = true): Promise<{ service?: V1Service; slices: V1EndpointSlice[] }> {
+    const [service, slices] = await Promise.all([this.readService(ref), withSlices ? this.listEndpointSlices(ref) : []]);
+    return { service, slices };
+  }
+
   /** The EndpointSlices of a Service: the standard `kubernetes.io/service-name` label. */
   async listEndpointSlices(service: ObjectRef): Promise<V1EndpointSlice[]> {
     const list = await this.discovery.listNamespacedEndpointSlice({

@@ -3,6 +3,7 @@ export { exponentialBackoff, type Backoff } from './backoff';
 export { ClusterClient, FIELD_MANAGER, type DeleteTarget, type MirroredKind, type WarningEvent } from './cluster-client';
 export { loadKubeConfig } from './kube-config';
 export { RestartingInformer, type InformerHandlers, type InformerSpec, type InformerVerb } from './restarting-informer';
+export type { SnapshotSink } from './snapshot-sink';
 export { ClusterRegistry } from './cluster-registry';
 export { ClusterWatcher, type WatchEvents } from './cluster-watcher';
 export { WatcherMetrics } from './watcher-metrics';

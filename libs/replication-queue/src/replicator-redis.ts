@@ -2,20 +2,23 @@ import type { Redis } from 'ioredis';
 import { MappingStore } from './mapping-store';
 import { ReconcileQueue } from './reconcile-queue';
 import { redisConnection, redisReady } from './redis-connection';
+import { SnapshotStore } from './snapshot-store';
 import { StatusStore } from './status-store';
 
-/** The Redis side every app shares: one fail-fast connection, the queue and the two stores. */
+/** The Redis side every app shares: one fail-fast connection, the queue and the stores. */
 export class ReplicatorRedis {
   readonly connection: Redis;
   readonly queue: ReconcileQueue;
   readonly mappings: MappingStore;
   readonly statuses: StatusStore;
+  readonly snapshots: SnapshotStore;
 
   constructor(readonly url: string, readonly prefix: string, app: string) {
     this.connection = redisConnection(url, 'producer', app);
     this.queue = new ReconcileQueue(this.connection, prefix);
     this.mappings = new MappingStore(this.connection, prefix);
     this.statuses = new StatusStore(this.connection, prefix);
+    this.snapshots = new SnapshotStore(this.connection, prefix);
   }
 
   /** Waits for Redis once at start; after that, commands fail fast while it is unreachable. */

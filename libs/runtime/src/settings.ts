@@ -27,11 +27,22 @@ export class Settings {
   @IsString()
   TENANTS_FILE?: string;
 
+  /** How often config-watcher enqueues every key once (passes read snapshots: this costs the API servers nothing). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(86_400)
   RESYNC_INTERVAL_SECONDS = 300;
+
+  /**
+   * How often tenant-watcher lists each tenant's fromHost mirrors (one LIST per tenant) to find those
+   * whose mapping is gone; it also does so once when it starts following a tenant.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  ORPHAN_SWEEP_INTERVAL_SECONDS = 3_600;
 
   @Transform(toInt)
   @IsInt()
@@ -73,6 +84,7 @@ const SETTING_NAMES: readonly (keyof Settings)[] = [
   'HOST_KUBECONFIG',
   'TENANTS_FILE',
   'RESYNC_INTERVAL_SECONDS',
+  'ORPHAN_SWEEP_INTERVAL_SECONDS',
   'WRITER_CONCURRENCY',
   'CONFIG_POLL_MS',
   'HTTP_PORT',

@@ -51,3 +51,5 @@ export {
   type ReconcilePlan,
 } from './reconcile-plan';
 export { effectiveToHostMode } from './to-host-mode';
+export { endpointSliceSnapshot, serviceSnapshot, sourceFingerprint, sourceSlicesMatter } from './snapshot';
+export { ownedBy } from './endpoint-slice.factory';

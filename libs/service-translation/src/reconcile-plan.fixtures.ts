@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { it } from 'node:test';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import type { Mapping, TenantSpec } from '@service-replicator/replication-config';
+import { ownedBy } from './endpoint-slice.factory';
 import { buildHostEndpointSlices } from './host-endpoint-slices.builder';
 import { buildHostService } from './host-service.builder';
 import type { Action } from './reconcile-actions';
@@ -33,10 +34,8 @@ export function mirrorOf(
       ? buildHostEndpointSlices(source, sourceSlices, mapping)
       : [];
   const allocated = service.spec?.clusterIP === 'None' || service.spec?.type === 'ExternalName' ? {} : { clusterIP: '10.96.9.9' };
-  return {
-    target: stored(service, `uid-target-${mapping.target.name}`, allocated),
-    targetSlices: slices.map((slice) => stored(slice, `uid-${slice.metadata?.name}`)),
-  };
+  const target = stored(service, `uid-target-${mapping.target.name}`, allocated);
+  return { target, targetSlices: slices.map((slice) => stored(ownedBy(slice, target), `uid-${slice.metadata?.name}`)) };
 }
 
 /** "create Service default/pg" */

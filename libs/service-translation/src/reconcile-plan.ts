@@ -2,6 +2,7 @@ import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { formatRef, type ObjectRef } from '@service-replicator/references';
 import type { Direction, Mapping, TenantSpec } from '@service-replicator/replication-config';
 import { planEndpointSlices } from './endpoint-slice-plan';
+import { ownedBy } from './endpoint-slice.factory';
 import { buildHostEndpointSlices } from './host-endpoint-slices.builder';
 import { buildHostService } from './host-service.builder';
 import { describeForeignOwner, isOwned } from './ownership';
@@ -88,8 +89,13 @@ function desiredState(input: ReconcileInput): DesiredState | undefined {
 function planConvergence(input: ReconcileInput, desired: DesiredState): ReconcilePlan {
   const { key, target } = input;
   if (target && !isOwned(target, key)) {
-    const message = `${targetLabel(key)} exists and ${describeForeignOwner(target)}; left untouched`;
-    return { state: 'conflict', message, actions: [] };
+    // Our slices on someone else's Service would send its traffic to our endpoints: they go.
+    const release = planEndpointSlices([], input.targetSlices, key).actions;
+    const released = release.length > 0 ? '; our EndpointSlices on it are deleted' : '';
+    const message =
+      `${targetLabel(key)} exists and ${describeForeignOwner(target)}; left untouched${released}. ` +
+      'To replicate here, delete that Service or give this mapping another target';
+    return { state: 'conflict', message, actions: release };
   }
   const notes: string[] = [];
   const serviceActions: Action[] = [];
@@ -102,7 +108,10 @@ function planConvergence(input: ReconcileInput, desired: DesiredState): Reconcil
   } else if (needsUpdate(desired.service, target)) {
     serviceActions.push({ verb: 'update', kind: 'Service', object: mergeForUpdate(desired.service, target) });
   }
-  const slices = planEndpointSlices(desired.slices, input.targetSlices, key);
+  // Slices belong to the Service they serve, so the garbage collector removes them with it. A
+  // Service still to be created has no uid yet: the writer plans again once it exists.
+  const owner = serviceActions.length === 0 || serviceActions[0].verb === 'update' ? target : undefined;
+  const slices = planEndpointSlices(desired.slices.map((slice) => ownedBy(slice, owner)), input.targetSlices, key);
   return summarise(key, {
     actions: [...serviceActions, ...slices.actions],
     conflicts: slices.conflicts.map((conflict) => `${targetCluster(key.direction)} ${conflict}; left untouched`),

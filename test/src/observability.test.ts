@@ -37,7 +37,7 @@ describe('metrics and health of the four apps (tracing off)', () => {
     assert.ok(lagCount(after) >= lagCount(before) + 2, `lag observed for each write: ${lagCount(before)} -> ${lagCount(after)}`);
     assert.ok(counter(after, 'replicator_replication_lag_seconds_sum', fromHost) > 0);
     assert.ok(counter(after, 'replicator_replication_lag_seconds_bucket', { ...fromHost, le: '+Inf' }) === lagCount(after));
-    for (const state of ['waiting', 'active', 'delayed', 'failed']) {
+    for (const state of ['waiting', 'prioritized', 'active', 'delayed', 'failed']) {
       assert.notEqual(metricValue(after, 'replicator_queue_jobs', { state }), undefined, `queue depth gauge for ${state}`);
     }
     assert.match(after, /# TYPE replicator_conflicts_total counter/);

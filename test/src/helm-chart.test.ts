@@ -74,9 +74,14 @@ describe('helm chart against real API servers', () => {
         assert.equal(await code(operator + path), 404, `operator port: ${path}`);
       }
       assert.match(await (await fetch(`${operator}/status`)).text(), /a\/fromHost\/default\/web|default\/web/);
+      for (const app of ['host-watcher', 'tenant-watcher', 'writer'] as const) {
+        const addresses = await deployment.addresses(app);
+        assert.equal(await code(`${addresses.operator}/metrics`), 200, `${app}: /metrics on the operator port`);
+        assert.equal(await code(`${addresses.http}/metrics`), 404, `${app}: not on the health port`);
+        assert.equal(await code(`${addresses.http}/health/ready`), 200, `${app}: ready on the health port`);
+      }
       const writer = await deployment.addresses('writer');
-      assert.match(await (await fetch(`${writer.operator}/metrics`)).text(), /replicator_queue_jobs\{state="prioritized",app="writer"\}/);
-      assert.equal(await code(`${writer.http}/metrics`), 404);
+      assert.match(await (await fetch(`${writer.operator}/metrics`)).text(), /replicator_queue_jobs\{state="prioritized",app="writer"\} \d+/);
     });
 
     it('are refused (403) anything outside the rules', async () => {
@@ -102,6 +107,13 @@ describe('helm chart against real API servers', () => {
       }, 60_000);
       assert.match(status.message, /forbidden/);
       assert.equal(await statusOf(deployment.tenantCore.readNamespacedService({ namespace: 'default', name: 'elsewhere' })), 404);
+    });
+
+    it('stop cleanly on SIGTERM with connections to the operator port still open', async () => {
+      const { operator } = await deployment.addresses('config-watcher');
+      // fetch keeps its connection alive: an idle client must not hold the process open.
+      assert.equal((await fetch(`${operator}/status.json`)).status, 200);
+      assert.deepEqual(await deployment.stopApp('config-watcher'), { code: 0, signal: null });
     });
   });
 });

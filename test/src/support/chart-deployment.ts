@@ -87,6 +87,13 @@ export class ChartDeployment {
     return { http: await processes.httpAddress(app), operator: await processes.operatorAddress(app) };
   }
 
+  /** SIGTERM to one app; how it exited. */
+  async stopApp(app: AppName): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const proc = this.apps.get(app)?.process(app);
+    if (!proc) throw new Error(`${app} is not running`);
+    return proc.stop(15_000);
+  }
+
   /** A `helm upgrade` with the tenant's new vcluster.yaml: config-watcher reads it without a restart. */
   async configure(replicateServices: ReplicateServices): Promise<void> {
     const [host] = this.clusters;

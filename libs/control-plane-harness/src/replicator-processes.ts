@@ -59,11 +59,22 @@ export class ReplicatorProcesses {
     return proc;
   }
 
-  /** The app's HTTP address (health, metrics), from its "ready" line. */
+  /** The app's HTTP address (health, and metrics unless OPERATOR_HTTP_PORT is set), from its "ready" line. */
   async httpAddress(app: AppName): Promise<string> {
-    const match = /"http":"(http:[^"]+)","msg":"[a-z-]+ ready"/.exec((await this.log(app)).split('\n').filter((l) => l.includes(' ready"')).at(-1) ?? '');
+    const match = /"http":"(http:[^"]+)","msg":"[a-z-]+ ready"/.exec(await this.readyLine(app));
     if (!match) throw new Error(`${app} has not logged its HTTP address`);
     return match[1];
+  }
+
+  /** The operator listener's address (status page, Bull Board, metrics), when OPERATOR_HTTP_PORT is set. */
+  async operatorAddress(app: AppName): Promise<string> {
+    const match = /"operator":"(http:[^"]+)"/.exec(await this.readyLine(app));
+    if (!match) throw new Error(`${app} has not logged an operator address (is OPERATOR_HTTP_PORT set?)`);
+    return match[1];
+  }
+
+  private async readyLine(app: AppName): Promise<string> {
+    return (await this.log(app)).split('\n').filter((l) => l.includes(' ready"')).at(-1) ?? '';
   }
 
   process(app: AppName): ManagedProcess | undefined {

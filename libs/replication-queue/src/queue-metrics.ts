@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
 
+// prioritized: BullMQ keeps jobs added with a priority out of `waiting`; a backlog without them would look empty.
 const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
 /**

@@ -1,22 +1,53 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments, stringify } from 'yaml';
+import {
+  ApiextensionsV1Api,
+  KubernetesObjectApi,
+  loadYaml,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { repoRoot } from '@service-replicator/control-plane-harness';
+import { eventually } from './wait';
 
 export const CHART = join(repoRoot, 'deploy/helm/service-replicator');
+
+/** The folder a tools/ ensure script prints (it builds or fetches on first use, then caches). */
+function ensured(script: string): string {
+  return execFileSync('bash', [join(repoRoot, script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
 
 let helmPath: string | undefined;
 
 /** The pinned helm, built from the Go module proxy on first use (tools/helm/ensure-helm.sh). */
 export function helm(): string {
-  helmPath ??= join(
-    execFileSync('bash', [join(repoRoot, 'tools/helm/ensure-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim(),
-    'helm',
-  );
+  helmPath ??= join(ensured('tools/helm/ensure-helm.sh'), 'helm');
   return helmPath;
+}
+
+/**
+ * The ServiceMonitor and ScaledObject CRDs as prometheus-operator and KEDA publish them
+ * (tools/crds/ensure-crds.sh), installed for real, and served once each is Established: the
+ * chart's objects of those kinds are then checked against the projects' own schemas.
+ */
+export async function installCrds(kubeConfig: KubeConfig): Promise<string[]> {
+  const dir = ensured('tools/crds/ensure-crds.sh');
+  const crds = readdirSync(dir).map((file) => parse(readFileSync(join(dir, file), 'utf8')) as V1CustomResourceDefinition);
+  await applyObjects(kubeConfig, crds as KubernetesObject[], { dryRun: false });
+  const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
+  for (const crd of crds) {
+    const name = crd.metadata?.name ?? '';
+    await eventually(async () => {
+      const { status } = await api.readCustomResourceDefinition({ name });
+      return status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+    }, 30_000);
+  }
+  return crds.map((crd) => `${crd.spec.names.kind} ${crd.spec.group}/${crd.spec.versions.map((v) => v.name).join(',')}`);
 }
 
 export interface HelmResult {
@@ -67,7 +98,10 @@ export async function applyObjects(kubeConfig: KubeConfig, objects: readonly Kub
   const client = KubernetesObjectApi.makeApiClient(kubeConfig);
   for (const object of objects) {
     try {
-      await client.patch(object, undefined, options.dryRun ? 'All' : undefined, 'helm-chart-test', true, PatchStrategy.ServerSideApply);
+      // The client serializes a kind it knows from its own model, which names fields in camelCase:
+      // wire names such as x-kubernetes-int-or-string (in CRDs) would be dropped without this.
+      const typed = loadYaml<KubernetesObject>(JSON.stringify(object));
+      await client.patch(typed, undefined, options.dryRun ? 'All' : undefined, 'helm-chart-test', true, PatchStrategy.ServerSideApply);
     } catch (error) {
       const where = `${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
       throw new Error(`applying ${where} failed: ${(error as { body?: string }).body ?? String(error)}`);

@@ -10,6 +10,10 @@ import { ManagedProcess, repoRoot, waitUntilReady } from '@service-replicator/co
  * Dockerfile's build stage runs) laid out from this checkout's build into a temporary folder.
  */
 export class RuntimeTree {
+  /** Each start writes a log of its own, so a second start of an app waits for its own ready line. */
+  private readonly logFiles = new Map<string, string>();
+  private starts = 0;
+
   private constructor(readonly dir: string) {}
 
   static async stage(): Promise<RuntimeTree> {
@@ -27,7 +31,8 @@ export class RuntimeTree {
    * logs that it is ready: every module it loads at start resolves from the staged tree alone.
    */
   async start(app: string, env: Record<string, string>): Promise<ManagedProcess> {
-    const logFile = join(this.dir, `${app}.log`);
+    const logFile = join(this.dir, `${app}.${++this.starts}.log`);
+    this.logFiles.set(app, logFile);
     const kubeconfig = join(this.dir, 'host.kubeconfig');
     const tenantsFile = join(this.dir, 'tenants.yaml');
     await writeFile(kubeconfig, UNREACHABLE_CLUSTER);
@@ -45,8 +50,10 @@ export class RuntimeTree {
     return proc;
   }
 
+  /** The log of the app's latest start. */
   log(app: string): Promise<string> {
-    return readFile(join(this.dir, `${app}.log`), 'utf8').catch(() => '');
+    const logFile = this.logFiles.get(app);
+    return logFile ? readFile(logFile, 'utf8').catch(() => '') : Promise.resolve('');
   }
 
   async remove(): Promise<void> {

@@ -1,8 +1,16 @@
 import { hostname } from 'node:os';
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import { formatRef, type ObjectRef } from '@service-replicator/references';
-import { keysOf, mappingKeyOf, type TenantSpec, type WatchedService, type WatchPlan } from '@service-replicator/replication-config';
-import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICE_MANAGED_BY_VALUE, sourceFingerprint, sourceSlicesMatter } from '@service-replicator/service-translation';
+import { keysOf, mappingKeyOf, parseMappingKey, type TenantSpec, type WatchedService, type WatchPlan } from '@service-replicator/replication-config';
+import {
+  ENDPOINT_SLICE_MANAGED_BY_LABEL,
+  ENDPOINT_SLICE_MANAGED_BY_VALUE,
+  ENDPOINTS_CONTROLLER,
+  ENDPOINTS_MANAGED_BY_LABEL,
+  sourceFingerprint,
+  sourceSlicesMatter,
+  targetEndpointsMatter,
+} from '@service-replicator/service-translation';
 import { ATTR, inSpan } from '@service-replicator/telemetry';
 import { apiMessage } from './api-error';
 import type { ClusterClient } from './cluster-client';
@@ -25,9 +33,10 @@ const REPAIR_INTERVAL_MS = 2_000;
 /**
  * Watches Services and EndpointSlices in exactly the namespaces a WatchPlan names and keeps, in
  * the snapshot store, what the writer's passes read: every Service a mapping reads or writes, with
- * its slices. It enqueues a key only when something that can change its mirror changed: a source's
- * spec (not its status or labels), the slices of a source whose endpoints are copied, or a target
- * that differs from what the writer itself last wrote (not the echo of that write).
+ * its slices (and a target's core/v1 Endpoints, in namespaces holding targets of a tenant whose
+ * options make them matter). It enqueues a key only when something that can change its mirror
+ * changed: a source's spec (not its status or labels), the slices of a source whose endpoints are
+ * copied, or a target that differs from what the writer itself last wrote (not the echo of that write).
  */
 export class ClusterWatcher {
   private plan: WatchPlan | undefined;
@@ -60,13 +69,18 @@ export class ClusterWatcher {
     const stale = [...this.informers.keys()].filter((namespace) => !wanted.has(namespace));
     await Promise.all(stale.map((namespace) => this.stopNamespace(namespace, previous)));
     await this.dropUnwatched(previous, plan);
-    const kept = plan.namespaces.filter((namespace) => this.synced.has(namespace));
+    // A namespace whose targets' Endpoints start or stop mattering is listed again with or without them.
+    const flipped = plan.namespaces.filter((namespace) => {
+      const informers = this.informers.get(namespace);
+      return informers !== undefined && informers.withEndpoints !== this.wantsEndpoints(namespace);
+    });
+    const kept = plan.namespaces.filter((namespace) => this.synced.has(namespace) && !flipped.includes(namespace));
     const added = plan.namespaces.filter((namespace) => !this.informers.has(namespace));
     // Services newly named (or named by other mappings, which may need their slices) in namespaces
     // already watched: their snapshots come from the caches.
     const renamed = (ref: ObjectRef) => keysOf(previous?.watched(ref)).join() !== keysOf(plan.watched(ref)).join();
     await Promise.all(kept.map((namespace) => this.syncNamespace(namespace, 'mappings changed', renamed)));
-    await Promise.all(added.map((namespace) => this.startNamespace(namespace)));
+    await Promise.all([...added.map((namespace) => this.startNamespace(namespace)), ...flipped.map((namespace) => this.restartNamespace(namespace))]);
   }
 
   /** True once every namespace has been listed and written to the snapshot store. */
@@ -98,6 +112,7 @@ export class ClusterWatcher {
     const informers = new NamespaceInformers(this.cluster, namespace, {
       service: (service, verb) => void this.onService(namespace, service, verb),
       slice: (slice, serviceName, verb) => void this.onSlice(namespace, slice, serviceName, verb),
+      endpoints: (endpoints, verb) => void this.onEndpoints(namespace, endpoints, verb),
       error: (resource, error, restartInMs) => {
         this.metrics?.informerRestarts.inc({ cluster: this.cluster.name, resource });
         this.events.informerError?.(namespace, resource, error, restartInMs);
@@ -107,12 +122,31 @@ export class ClusterWatcher {
           void this.write(namespace, () => this.snapshots.markFailed(this.clusterId, namespace, reason));
         }
       },
-    });
+    }, this.wantsEndpoints(namespace));
     this.informers.set(namespace, informers);
     // Resolves once listed, or once a failed list is scheduled to be retried: then repair() writes
     // the namespace when its informers have listed, so an API server that is down blocks nothing.
     await informers.start();
     if (informers.hasSynced && this.informers.get(namespace) === informers) await this.syncNamespace(namespace, 'listed');
+  }
+
+  /**
+   * New informers for a namespace, its snapshots kept meanwhile (the new list's sync reconciles them
+   * with the cache): passes of tenants that do not need the change go on undisturbed.
+   */
+  private async restartNamespace(namespace: string): Promise<void> {
+    const informers = this.informers.get(namespace);
+    this.informers.delete(namespace);
+    this.synced.delete(namespace);
+    await informers?.stop();
+    await this.startNamespace(namespace);
+  }
+
+  /** Whether a target in the namespace belongs to a tenant whose passes need the targets' Endpoints. */
+  private wantsEndpoints(namespace: string): boolean {
+    return (this.plan?.inNamespace(namespace) ?? []).some((watched) =>
+      watched.targetOf.some((key) => targetEndpointsMatter(this.tenants.get(parseMappingKey(key)?.tenant ?? ''))),
+    );
   }
 
   private async stopNamespace(namespace: string, plan: WatchPlan | undefined): Promise<void> {
@@ -151,10 +185,10 @@ export class ClusterWatcher {
         if (!only(watched.ref)) continue;
         const service = informers.service(watched.ref.name);
         if (service) this.fingerprints.set(formatRef(watched.ref), sourceFingerprint(service));
-        const view = { service, slices: this.keepsSlices(watched, service) ? (slicesByService.get(watched.ref.name) ?? []) : [] };
+        const view = this.viewOf(watched, informers, service, slicesByService.get(watched.ref.name));
         if (await this.snapshots.replace(this.clusterId, watched.ref, view, listVersion)) changedKeys.push(...keysOf(watched));
       }
-      await this.snapshots.markSynced(this.clusterId, [namespace], this.holder);
+      await this.snapshots.markSynced(this.clusterId, [namespace], this.holder, { endpoints: informers.withEndpoints });
     });
     if (!ok) return;
     this.synced.add(namespace);
@@ -179,7 +213,7 @@ export class ClusterWatcher {
       if (verb === 'delete') stored = await this.snapshots.deleteService(this.clusterId, ref, service.metadata?.uid);
       else if (sourceChanged && informers && this.keepsSlices(watched, service)) {
         // A source that just became headless needs its slices, which were not kept while they did not matter.
-        stored = await this.snapshots.replace(this.clusterId, ref, informers.view(ref), informers.listVersion);
+        stored = await this.snapshots.replace(this.clusterId, ref, this.viewOf(watched, informers, service, informers.view(ref).slices), informers.listVersion);
       } else stored = await this.snapshots.putService(this.clusterId, service);
     });
     const keys = [...(sourceChanged ? watched.sourceOf.map(mappingKeyOf) : []), ...(stored ? watched.targetOf : [])];
@@ -202,6 +236,28 @@ export class ClusterWatcher {
     // On a target, only our own slices matter (the EndpointSlice controller's follow its pods).
     const ours = slice.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === ENDPOINT_SLICE_MANAGED_BY_VALUE;
     this.enqueueFor(`endpointslices ${verb}`, ref, [...feeding.map(mappingKeyOf), ...(ours ? watched.targetOf : [])]);
+  }
+
+  /**
+   * A target's core/v1 Endpoints (same name), where they are watched. Only those we or vCluster wrote
+   * enqueue: the endpoints controller's follow a selector Service's pods and change no mirror.
+   */
+  private async onEndpoints(namespace: string, endpoints: V1Endpoints, verb: InformerVerb): Promise<void> {
+    const ref = { namespace, name: endpoints.metadata?.name ?? '' };
+    const watched = this.plan?.watched(ref);
+    if (!watched || watched.targetOf.length === 0 || !this.informers.get(namespace)?.hasSynced) return;
+    let stored = false;
+    await this.write(namespace, async () => {
+      stored = verb === 'delete' ? await this.snapshots.deleteEndpoints(this.clusterId, ref, endpoints.metadata?.uid) : await this.snapshots.putEndpoints(this.clusterId, ref, endpoints);
+    });
+    if (!stored || endpoints.metadata?.labels?.[ENDPOINTS_MANAGED_BY_LABEL] === ENDPOINTS_CONTROLLER) return;
+    this.enqueueFor(`endpoints ${verb}`, ref, watched.targetOf);
+  }
+
+  /** What the snapshot of a watched Service holds: its slices when they matter, a target's Endpoints where watched. */
+  private viewOf(watched: WatchedService, informers: NamespaceInformers, service: V1Service | undefined, slices: readonly V1EndpointSlice[] = []) {
+    const endpoints = watched.targetOf.length > 0 ? informers.endpoints(watched.ref.name) : undefined;
+    return { service, slices: this.keepsSlices(watched, service) ? slices : [], ...(endpoints ? { endpoints } : {}) };
   }
 
   /** The mappings whose mirrors copy this source's endpoints (a headless source, toHost endpoints mode). */

@@ -1,4 +1,4 @@
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import { apiMessage, apiStatus, type ClusterClient } from '@service-replicator/kube';
 import { formatRef } from '@service-replicator/references';
 import type { MappingKeyParts } from '@service-replicator/replication-config';
@@ -48,7 +48,9 @@ export async function executeAction(action: Action, state: PassState, context: W
     await bestEffort(
       action.kind === 'Service'
         ? snapshots.deleteService(clusterId, action, action.uid)
-        : snapshots.deleteSlice(clusterId, parts.target, action),
+        : action.kind === 'Endpoints'
+          ? snapshots.deleteEndpoints(clusterId, parts.target, action.uid)
+          : snapshots.deleteSlice(clusterId, parts.target, action),
     );
   }
   return what;
@@ -60,6 +62,9 @@ async function writeObject(action: Exclude<Action, { verb: 'delete' }>, state: P
   if (action.kind === 'Service') {
     state.target = written as V1Service;
     await bestEffort(snapshots.putService(clusterId, written as V1Service));
+  } else if (action.kind === 'Endpoints') {
+    state.targetEndpoints = written as V1Endpoints;
+    await bestEffort(snapshots.putEndpoints(clusterId, parts.target, written as V1Endpoints));
   } else {
     const slice = written as V1EndpointSlice;
     state.targetSlices = [...state.targetSlices.filter((s) => s.metadata?.name !== slice.metadata?.name), slice];
@@ -80,6 +85,7 @@ function bestEffort(record: Promise<unknown>): Promise<void> {
 
 function forget(action: Extract<Action, { verb: 'delete' }>, state: PassState): void {
   if (action.kind === 'Service') state.target = undefined;
+  else if (action.kind === 'Endpoints') state.targetEndpoints = undefined;
   else state.targetSlices = state.targetSlices.filter((slice) => slice.metadata?.name !== action.name);
 }
 

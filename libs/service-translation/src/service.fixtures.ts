@@ -1,5 +1,5 @@
 // Test fixtures shared by the spec files (not exported from the lib).
-import type { V1Endpoint, V1EndpointSlice, V1Service, V1ServicePort, V1ServiceSpec } from '@kubernetes/client-node';
+import type { V1Endpoint, V1EndpointSlice, V1Endpoints, V1Service, V1ServicePort, V1ServiceSpec } from '@kubernetes/client-node';
 import type { Mapping, TenantSpec, ToHostMode } from '@service-replicator/replication-config';
 
 export const fromHostMapping: Mapping = {
@@ -72,7 +72,7 @@ export function controllerSlice(
 }
 
 /** What the API server hands back after storing an object we built: ids and server-set fields. */
-export function stored<T extends V1Service | V1EndpointSlice>(built: T, uid: string, extraSpec: V1ServiceSpec = {}): T {
+export function stored<T extends V1Service | V1EndpointSlice | V1Endpoints>(built: T, uid: string, extraSpec: V1ServiceSpec = {}): T {
   const copy = structuredClone(built);
   copy.metadata = { ...copy.metadata, uid, resourceVersion: '42', managedFields: [{ manager: 'writer' }] };
   if ('spec' in copy && copy.spec) copy.spec = { sessionAffinity: 'None', ...copy.spec, ...extraSpec };

@@ -1,21 +1,20 @@
 import { hostname } from 'node:os';
 import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import { formatRef, type ObjectRef } from '@service-replicator/references';
-import { keysOf, mappingKeyOf, parseMappingKey, type TenantSpec, type WatchedService, type WatchPlan } from '@service-replicator/replication-config';
+import { keysOf, mappingKeyOf, watchPlan, type TenantSpec, type WatchPlan } from '@service-replicator/replication-config';
 import {
   ENDPOINT_SLICE_MANAGED_BY_LABEL,
   ENDPOINT_SLICE_MANAGED_BY_VALUE,
   ENDPOINTS_CONTROLLER,
   ENDPOINTS_MANAGED_BY_LABEL,
   sourceFingerprint,
-  sourceSlicesMatter,
-  targetEndpointsMatter,
 } from '@service-replicator/service-translation';
 import { ATTR, inSpan } from '@service-replicator/telemetry';
 import { apiMessage } from './api-error';
 import type { ClusterClient } from './cluster-client';
 import { NamespaceInformers } from './namespace-informers';
 import type { InformerVerb } from './restarting-informer';
+import { SnapshotScope } from './snapshot-scope';
 import type { SnapshotSink } from './snapshot-sink';
 import type { WatcherMetrics } from './watcher-metrics';
 
@@ -39,8 +38,8 @@ const REPAIR_INTERVAL_MS = 2_000;
  * copied, or a target that differs from what the writer itself last wrote (not the echo of that write).
  */
 export class ClusterWatcher {
-  private plan: WatchPlan | undefined;
-  private tenants: ReadonlyMap<string, TenantSpec> = new Map();
+  /** The plan followed, and what it means for the snapshots given the tenants' specs. */
+  private scope = new SnapshotScope(watchPlan([], 'host'), new Map());
   private readonly informers = new Map<string, NamespaceInformers>();
   /** Namespaces listed and written to the snapshot store, and those whose last write failed. */
   private readonly synced = new Set<string>();
@@ -62,8 +61,7 @@ export class ClusterWatcher {
   /** Follows a new plan: starts informers for new namespaces, stops those no longer needed. */
   async follow(plan: WatchPlan, tenants: ReadonlyMap<string, TenantSpec>): Promise<void> {
     const previous = this.plan;
-    this.plan = plan;
-    this.tenants = tenants;
+    this.scope = new SnapshotScope(plan, tenants);
     this.repairTimer ??= setInterval(() => void this.repair(), REPAIR_INTERVAL_MS);
     const wanted = new Set(plan.namespaces);
     const stale = [...this.informers.keys()].filter((namespace) => !wanted.has(namespace));
@@ -72,15 +70,19 @@ export class ClusterWatcher {
     // A namespace whose targets' Endpoints start or stop mattering is listed again with or without them.
     const flipped = plan.namespaces.filter((namespace) => {
       const informers = this.informers.get(namespace);
-      return informers !== undefined && informers.withEndpoints !== this.wantsEndpoints(namespace);
+      return informers !== undefined && informers.withEndpoints !== this.scope.wantsEndpoints(namespace);
     });
     const kept = plan.namespaces.filter((namespace) => this.synced.has(namespace) && !flipped.includes(namespace));
     const added = plan.namespaces.filter((namespace) => !this.informers.has(namespace));
     // Services newly named (or named by other mappings, which may need their slices) in namespaces
     // already watched: their snapshots come from the caches.
-    const renamed = (ref: ObjectRef) => keysOf(previous?.watched(ref)).join() !== keysOf(plan.watched(ref)).join();
+    const renamed = (ref: ObjectRef) => keysOf(previous.watched(ref)).join() !== keysOf(plan.watched(ref)).join();
     await Promise.all(kept.map((namespace) => this.syncNamespace(namespace, 'mappings changed', renamed)));
     await Promise.all([...added.map((namespace) => this.startNamespace(namespace)), ...flipped.map((namespace) => this.restartNamespace(namespace))]);
+  }
+
+  private get plan(): WatchPlan {
+    return this.scope.plan;
   }
 
   /** True once every namespace has been listed and written to the snapshot store. */
@@ -122,7 +124,7 @@ export class ClusterWatcher {
           void this.write(namespace, () => this.snapshots.markFailed(this.clusterId, namespace, reason));
         }
       },
-    }, this.wantsEndpoints(namespace));
+    }, this.scope.wantsEndpoints(namespace));
     this.informers.set(namespace, informers);
     // Resolves once listed, or once a failed list is scheduled to be retried: then repair() writes
     // the namespace when its informers have listed, so an API server that is down blocks nothing.
@@ -140,13 +142,6 @@ export class ClusterWatcher {
     this.synced.delete(namespace);
     await informers?.stop();
     await this.startNamespace(namespace);
-  }
-
-  /** Whether a target in the namespace belongs to a tenant whose passes need the targets' Endpoints. */
-  private wantsEndpoints(namespace: string): boolean {
-    return (this.plan?.inNamespace(namespace) ?? []).some((watched) =>
-      watched.targetOf.some((key) => targetEndpointsMatter(this.tenants.get(parseMappingKey(key)?.tenant ?? ''))),
-    );
   }
 
   private async stopNamespace(namespace: string, plan: WatchPlan | undefined): Promise<void> {
@@ -176,16 +171,16 @@ export class ClusterWatcher {
    */
   private async syncNamespace(namespace: string, cause: string, only: (ref: ObjectRef) => boolean = () => true): Promise<void> {
     const informers = this.informers.get(namespace);
-    if (!informers || !this.plan) return;
+    if (!informers) return;
     const slicesByService = informers.slicesByService();
     const listVersion = informers.listVersion;
     const changedKeys: string[] = [];
     const ok = await this.write(namespace, async () => {
-      for (const watched of this.plan?.inNamespace(namespace) ?? []) {
+      for (const watched of this.plan.inNamespace(namespace) ?? []) {
         if (!only(watched.ref)) continue;
         const service = informers.service(watched.ref.name);
         if (service) this.fingerprints.set(formatRef(watched.ref), sourceFingerprint(service));
-        const view = this.viewOf(watched, informers, service, slicesByService.get(watched.ref.name));
+        const view = this.scope.view(watched, service, slicesByService.get(watched.ref.name) ?? [], informers.endpoints(watched.ref.name));
         if (await this.snapshots.replace(this.clusterId, watched.ref, view, listVersion)) changedKeys.push(...keysOf(watched));
       }
       await this.snapshots.markSynced(this.clusterId, [namespace], this.holder, { endpoints: informers.withEndpoints });
@@ -197,7 +192,7 @@ export class ClusterWatcher {
 
   private async onService(namespace: string, service: V1Service, verb: InformerVerb): Promise<void> {
     const ref = { namespace, name: service.metadata?.name ?? '' };
-    const watched = this.plan?.watched(ref);
+    const watched = this.plan.watched(ref);
     // The first list's events are skipped: syncNamespace writes what it delivered, in one go.
     if (!watched || !this.informers.get(namespace)?.hasSynced) return;
     const id = formatRef(ref);
@@ -211,9 +206,9 @@ export class ClusterWatcher {
     let stored = false;
     await this.write(namespace, async () => {
       if (verb === 'delete') stored = await this.snapshots.deleteService(this.clusterId, ref, service.metadata?.uid);
-      else if (sourceChanged && informers && this.keepsSlices(watched, service)) {
+      else if (sourceChanged && informers && this.scope.keepsSlices(watched, service)) {
         // A source that just became headless needs its slices, which were not kept while they did not matter.
-        stored = await this.snapshots.replace(this.clusterId, ref, this.viewOf(watched, informers, service, informers.view(ref).slices), informers.listVersion);
+        stored = await this.snapshots.replace(this.clusterId, ref, this.scope.view(watched, service, informers.view(ref).slices, informers.endpoints(ref.name)), informers.listVersion);
       } else stored = await this.snapshots.putService(this.clusterId, service);
     });
     const keys = [...(sourceChanged ? watched.sourceOf.map(mappingKeyOf) : []), ...(stored ? watched.targetOf : [])];
@@ -222,9 +217,9 @@ export class ClusterWatcher {
 
   private async onSlice(namespace: string, slice: V1EndpointSlice, serviceName: string, verb: InformerVerb): Promise<void> {
     const ref = { namespace, name: serviceName };
-    const watched = this.plan?.watched(ref);
+    const watched = this.plan.watched(ref);
     if (!watched || !this.informers.get(namespace)?.hasSynced) return;
-    const feeding = this.fedBySlices(watched, this.informers.get(namespace)?.service(serviceName));
+    const feeding = this.scope.fedBySlices(watched, this.informers.get(namespace)?.service(serviceName));
     // Slices of a ClusterIP source (pods coming and going) change no mirror: not even stored.
     if (watched.targetOf.length === 0 && feeding.length === 0) return;
     let stored = false;
@@ -244,7 +239,7 @@ export class ClusterWatcher {
    */
   private async onEndpoints(namespace: string, endpoints: V1Endpoints, verb: InformerVerb): Promise<void> {
     const ref = { namespace, name: endpoints.metadata?.name ?? '' };
-    const watched = this.plan?.watched(ref);
+    const watched = this.plan.watched(ref);
     if (!watched || watched.targetOf.length === 0 || !this.informers.get(namespace)?.hasSynced) return;
     let stored = false;
     await this.write(namespace, async () => {
@@ -252,25 +247,6 @@ export class ClusterWatcher {
     });
     if (!stored || endpoints.metadata?.labels?.[ENDPOINTS_MANAGED_BY_LABEL] === ENDPOINTS_CONTROLLER) return;
     this.enqueueFor(`endpoints ${verb}`, ref, watched.targetOf);
-  }
-
-  /** What the snapshot of a watched Service holds: its slices when they matter, a target's Endpoints where watched. */
-  private viewOf(watched: WatchedService, informers: NamespaceInformers, service: V1Service | undefined, slices: readonly V1EndpointSlice[] = []) {
-    const endpoints = watched.targetOf.length > 0 ? informers.endpoints(watched.ref.name) : undefined;
-    return { service, slices: this.keepsSlices(watched, service) ? slices : [], ...(endpoints ? { endpoints } : {}) };
-  }
-
-  /** The mappings whose mirrors copy this source's endpoints (a headless source, toHost endpoints mode). */
-  private fedBySlices(watched: WatchedService, source: V1Service | undefined) {
-    return watched.sourceOf.filter((mapping) => {
-      const tenant = this.tenants.get(mapping.tenant);
-      return tenant !== undefined && sourceSlicesMatter(mapping, tenant, source);
-    });
-  }
-
-  /** Whether a watched Service's slices belong in its snapshot: a target's always, a source's when copied. */
-  private keepsSlices(watched: WatchedService, service: V1Service | undefined): boolean {
-    return watched.targetOf.length > 0 || this.fedBySlices(watched, service).length > 0;
   }
 
   /** Runs snapshot writes for a namespace; a failure marks it dirty, to be written whole again. */

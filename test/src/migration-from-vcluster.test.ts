@@ -31,6 +31,13 @@ async function slicesOf(fx: ReplicationFixture, tenant: 'a' | 'b', name: string)
 
 const managedBy = (slice: V1EndpointSlice) => slice.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'];
 
+/** e.g. "4 slice events, fewest ready addresses served after any: 1 (ADDED mirrored, ADDED ours, ...)". */
+function describeSamples(samples: readonly ServedSample[]): string {
+  const fewest = Math.min(...samples.map((sample) => sample.served.length));
+  const events = samples.map((sample) => `${sample.event} ${sample.managedBy === MIRRORING_CONTROLLER ? 'mirrored' : sample.managedBy}`);
+  return `${samples.length} slice events, fewest ready addresses served after any: ${fewest} (${events.join(', ')})`;
+}
+
 /**
  * What a Service in the tenant's `default` namespace served during `migrate`, event by event: from
  * the moment the watch shows vCluster's mirrored slice until it shows that slice deleted.
@@ -122,13 +129,14 @@ describe("migration from vCluster's replicateServices, and core/v1 Endpoints", (
     });
   });
 
-  it('adoptVClusterMirrors: true takes the fromHost mirror over in place, and the name never resolves to nothing', async () => {
+  it('adoptVClusterMirrors: true takes the fromHost mirror over in place, and the name never resolves to nothing', async (t) => {
     const samples = await servedDuring(fx.tenant('a').cluster.kubeConfig, 'db', async () => {
       await fx.setTenantOptions('a', { adoptVClusterMirrors: true });
       await eventually(async () => ((await fx.status('a/fromHost/default/db'))?.state === 'in-sync' ? true : undefined), 60_000);
       await eventually(async () => ((await statusOf(fx.tenant('a').core.readNamespacedEndpoints({ namespace: 'default', name: 'db' }))) === 404 ? true : undefined));
     });
     assertNeverEmpty(samples, hostDb.spec?.clusterIP ?? '');
+    t.diagnostic(describeSamples(samples));
     const service = await fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'db' });
     assert.equal(service.metadata?.uid, vclusterA.service.metadata?.uid, 'the same Service, relabelled, not recreated');
     assert.equal(service.metadata?.labels?.[MANAGED_BY_LABEL], 'service-replicator');
@@ -152,7 +160,7 @@ describe("migration from vCluster's replicateServices, and core/v1 Endpoints", (
     await eventually(async () => ((await fx.hostCore.readNamespacedService({ namespace: 'vc-a', name: 'web' })).spec?.ports?.[0].port === 81 ? true : undefined));
   });
 
-  it("endpoints: true rewrites vCluster's Endpoints as ours in place (skip-mirror), with no gap and no mirrored duplicate", async () => {
+  it("endpoints: true rewrites vCluster's Endpoints as ours in place (skip-mirror), with no gap and no mirrored duplicate", async (t) => {
     const vclusterB = await vclusterTenantMirror(fx.tenant('b').core, hostDb.spec?.clusterIP ?? '');
     await eventually(async () => ((await slicesOf(fx, 'b', 'db')).length > 0 ? true : undefined));
     const samples = await servedDuring(fx.tenant('b').cluster.kubeConfig, 'db', async () => {
@@ -160,6 +168,7 @@ describe("migration from vCluster's replicateServices, and core/v1 Endpoints", (
       await eventually(async () => ((await fx.status('b/fromHost/default/db'))?.state === 'in-sync' ? true : undefined), 60_000);
     });
     assertNeverEmpty(samples, hostDb.spec?.clusterIP ?? '');
+    t.diagnostic(describeSamples(samples));
     const endpoints = await fx.tenant('b').core.readNamespacedEndpoints({ namespace: 'default', name: 'db' });
     assert.equal(endpoints.metadata?.uid, vclusterB.endpoints.metadata?.uid, 'the same Endpoints, rewritten');
     assert.deepEqual(

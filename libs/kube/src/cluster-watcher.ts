@@ -7,6 +7,7 @@ import { ATTR, inSpan } from '@service-replicator/telemetry';
 import { apiMessage } from './api-error';
 import type { ClusterClient } from './cluster-client';
 import { NamespaceInformers } from './namespace-informers';
+import { lastWrittenByUs } from './own-writes';
 import type { InformerVerb } from './restarting-informer';
 import type { SnapshotSink } from './snapshot-sink';
 import type { WatcherMetrics } from './watcher-metrics';
@@ -182,7 +183,8 @@ export class ClusterWatcher {
         stored = await this.snapshots.replace(this.clusterId, ref, informers.view(ref), informers.listVersion);
       } else stored = await this.snapshots.putService(this.clusterId, service);
     });
-    const keys = [...(sourceChanged ? watched.sourceOf.map(mappingKeyOf) : []), ...(stored ? watched.targetOf : [])];
+    const drift = stored && (verb === 'delete' || !lastWrittenByUs(service));
+    const keys = [...(sourceChanged ? watched.sourceOf.map(mappingKeyOf) : []), ...(drift ? watched.targetOf : [])];
     this.enqueueFor(`services ${verb}`, ref, keys);
   }
 
@@ -199,9 +201,11 @@ export class ClusterWatcher {
       stored = verb === 'delete' ? await this.snapshots.deleteSlice(this.clusterId, ref, { name, uid: slice.metadata?.uid }) : await this.snapshots.putSlice(this.clusterId, ref, slice);
     });
     if (!stored) return;
-    // On a target, only our own slices matter (the EndpointSlice controller's follow its pods).
+    // On a target, only our own slices matter (the EndpointSlice controller's follow its pods), and
+    // only when someone else changed them (not the echo of the writer's own write).
     const ours = slice.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === ENDPOINT_SLICE_MANAGED_BY_VALUE;
-    this.enqueueFor(`endpointslices ${verb}`, ref, [...feeding.map(mappingKeyOf), ...(ours ? watched.targetOf : [])]);
+    const drift = ours && (verb === 'delete' || !lastWrittenByUs(slice));
+    this.enqueueFor(`endpointslices ${verb}`, ref, [...feeding.map(mappingKeyOf), ...(drift ? watched.targetOf : [])]);
   }
 
   /** The mappings whose mirrors copy this source's endpoints (a headless source, toHost endpoints mode). */

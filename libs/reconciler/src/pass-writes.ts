@@ -27,13 +27,10 @@ export interface WriteContext {
 export async function executeAction(action: Action, state: PassState, context: WriteContext): Promise<string> {
   const what = describeWrite(action, context.cluster);
   try {
-    if (action.verb === 'delete') await context.cluster.delete(action);
+    if (action.verb === 'delete') await deleteObject(action, state, context);
     else await writeObject(action, state, context);
   } catch (error) {
-    if (action.verb === 'delete' && apiStatus(error) === 404) {
-      forget(action, state);
-      return `${what} (already gone)`;
-    }
+    if (action.verb === 'delete' && apiStatus(error) === 404) return `${what} (already gone)`;
     if (action.verb === 'create' && isMissingNamespace(error)) {
       await createNamespace(action.object.metadata?.namespace ?? '', context);
       await writeObject(action, state, context);
@@ -42,28 +39,41 @@ export async function executeAction(action: Action, state: PassState, context: W
     if (apiStatus(error) === 422 || apiStatus(error) === 400) throw new TerminalReconcileError(`${what} was rejected: ${apiMessage(error)}`);
     throw error;
   }
-  if (action.verb === 'delete') {
-    forget(action, state);
-    const { snapshots, clusterId, parts } = context;
-    await bestEffort(
-      action.kind === 'Service'
-        ? snapshots.deleteService(clusterId, action, action.uid)
-        : snapshots.deleteSlice(clusterId, parts.target, action),
-    );
-  }
   return what;
+}
+
+/**
+ * The snapshot forgets the object before the request goes out, so the watch event of our own
+ * delete finds nothing to change and enqueues nothing. If the delete fails (a precondition: the
+ * object changed meanwhile), the object is put back, or the snapshot would lack it.
+ */
+async function deleteObject(action: Extract<Action, { verb: 'delete' }>, state: PassState, context: WriteContext): Promise<void> {
+  const { snapshots, clusterId, parts, cluster } = context;
+  const before = action.kind === 'Service' ? state.target : state.targetSlices.find((slice) => slice.metadata?.name === action.name);
+  await bestEffort(action.kind === 'Service' ? snapshots.deleteService(clusterId, action, action.uid) : snapshots.deleteSlice(clusterId, parts.target, action));
+  try {
+    await cluster.delete(action);
+  } catch (error) {
+    if (apiStatus(error) !== 404 && before) {
+      await bestEffort(action.kind === 'Service' ? snapshots.putService(clusterId, before as V1Service) : snapshots.putSlice(clusterId, parts.target, before as V1EndpointSlice));
+    }
+    throw error;
+  } finally {
+    forget(action, state);
+  }
 }
 
 async function writeObject(action: Exclude<Action, { verb: 'delete' }>, state: PassState, context: WriteContext): Promise<void> {
   const { cluster, snapshots, clusterId, parts } = context;
   const written = action.verb === 'create' ? await cluster.create(action.kind, action.object) : await cluster.replace(action.kind, action.object);
+  // Not awaited: the watcher recognises the echo by its managedFields even before this lands.
   if (action.kind === 'Service') {
     state.target = written as V1Service;
-    await bestEffort(snapshots.putService(clusterId, written as V1Service));
+    void bestEffort(snapshots.putService(clusterId, written as V1Service));
   } else {
     const slice = written as V1EndpointSlice;
     state.targetSlices = [...state.targetSlices.filter((s) => s.metadata?.name !== slice.metadata?.name), slice];
-    await bestEffort(snapshots.putSlice(clusterId, parts.target, slice));
+    void bestEffort(snapshots.putSlice(clusterId, parts.target, slice));
   }
 }
 

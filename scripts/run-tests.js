@@ -32,7 +32,9 @@ if (kind === 'unit') {
 } else if (kind === 'servers' || kind === 'all') {
   files = kind === 'all' ? [...unitTests(), ...serverTests()] : serverTests();
   // Server tests start API servers and our apps as processes: one file at a time on 2 cores.
-  runnerArgs = ['--test-concurrency=1'];
+  // A file ends once its tests have (each suite stops what it started; see
+  // test/src/support/server-suite.ts), even if a failed test left a socket or timer behind.
+  runnerArgs = ['--test-concurrency=1', '--test-force-exit'];
 } else {
   console.error(`unknown test kind "${kind}": use unit, servers or all`);
   process.exit(2);

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
-import { APPS, repoRoot, startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
+import { APPS, repoRoot, runProcess, startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
 import { parseTenantConfig, parseTenantsFile } from '@service-replicator/replication-config';
 import { composeSchemaErrors, hostPathOf, publishedPorts, readComposeFile, repoRelative, volumeMount } from './support/compose-file';
 import { RuntimeTree } from './support/runtime-image';
+import { serverSuite } from './support/server-suite';
 
 const compose = readComposeFile();
 const services = compose.services;
 
-describe('docker-compose.yml', () => {
+serverSuite('docker-compose.yml', () => {
   it('is valid against the Compose specification schema', () => {
     assert.deepEqual(composeSchemaErrors(compose), []);
   });
@@ -99,7 +99,7 @@ describe('docker-compose.yml', () => {
     assert.ok(names.includes('Namespace /vcluster-team-a'), 'the tenant host namespace, where toHost writes');
   });
 
-  it('rewrites each k3s kubeconfig to the service name in that k3s certificate', () => {
+  it('rewrites each k3s kubeconfig to the service name in that k3s certificate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-kubeconfigs-'));
     try {
       for (const cluster of ['k3s-host', 'k3s-tenant']) {
@@ -109,7 +109,8 @@ describe('docker-compose.yml', () => {
         writeFileSync(join(dir, `${cluster}.raw.yaml`), 'clusters:\n- cluster:\n    server: https://127.0.0.1:6443\n');
       }
       const script = join(repoRoot, services.kubeconfigs.command?.[1]?.replace(/^\/deploy\//, 'deploy/') ?? '');
-      execFileSync('sh', [script], { env: { ...process.env, KUBECONFIG_DIR: dir }, stdio: 'pipe' });
+      const rewrite = await runProcess('sh', [script], { env: { ...process.env, KUBECONFIG_DIR: dir } });
+      assert.equal(rewrite.code, 0, rewrite.stderr);
       assert.deepEqual(readdirSync(dir).filter((f) => !f.includes('.raw.')).sort(), ['host.yaml', 'tenant-a.yaml']);
       assert.match(readFileSync(join(dir, 'host.yaml'), 'utf8'), /server: https:\/\/k3s-host:6443/);
       assert.match(readFileSync(join(dir, 'tenant-a.yaml'), 'utf8'), /server: https:\/\/k3s-tenant:6443/);
@@ -119,7 +120,7 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('Dockerfile', () => {
+serverSuite('Dockerfile', () => {
   const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
   it('runs as the unprivileged node user on node:20-bookworm-slim, the app chosen by argument', () => {
@@ -155,8 +156,10 @@ describe('Dockerfile', () => {
       }
     });
 
-    it('refuses an unknown app name', () => {
-      assert.throws(() => execFileSync('sh', [join(tree.app, 'entrypoint.sh'), 'nope'], { stdio: 'pipe' }), /status 64|usage/);
+    it('refuses an unknown app name', async () => {
+      const refused = await runProcess('sh', [join(tree.app, 'entrypoint.sh'), 'nope']);
+      assert.equal(refused.code, 64, refused.stderr);
+      assert.match(refused.stderr, /usage/);
     });
   });
 });

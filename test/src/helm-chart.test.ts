@@ -6,6 +6,7 @@ import { startControlPlane, type ControlPlane } from '@service-replicator/contro
 import { applyObjects, CHART, ofKind, renderChart, runHelm, tenantValues, type Release } from './support/helm-chart';
 import { ChartDeployment } from './support/chart-deployment';
 import { statusOf } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 const RELEASE: Release = { name: 'sr', namespace: 'service-replicator' };
@@ -26,14 +27,14 @@ const VALUES = {
   tracing: { enabled: true, otlpEndpoint: 'http://collector.tracing:4318' },
 };
 
-describe('helm chart', () => {
-  it('passes helm lint', () => {
-    const result = runHelm(['lint', CHART, '--strict'], VALUES);
+serverSuite('helm chart', () => {
+  it('passes helm lint', async () => {
+    const result = await runHelm(['lint', CHART, '--strict'], VALUES);
     assert.equal(result.status, 0, result.stdout + result.stderr);
   });
 
-  it('renders the four apps with their own ServiceAccounts, replicas, resources and settings', () => {
-    const objects = renderChart(RELEASE, VALUES);
+  it('renders the four apps with their own ServiceAccounts, replicas, resources and settings', async () => {
+    const objects = await renderChart(RELEASE, VALUES);
     const deployments = ofKind(objects, 'Deployment') as V1Deployment[];
     const byApp = new Map(deployments.map((d) => [d.spec?.template.spec?.containers[0].args?.[0], d]));
     assert.deepEqual([...byApp.keys()].sort(), ['config-watcher', 'host-watcher', 'tenant-watcher', 'writer']);
@@ -54,8 +55,8 @@ describe('helm chart', () => {
     }
   });
 
-  it('renders the tenants file config-watcher reads, with the inline config as a ConfigMap of the release', () => {
-    const objects = renderChart(RELEASE, VALUES);
+  it('renders the tenants file config-watcher reads, with the inline config as a ConfigMap of the release', async () => {
+    const objects = await renderChart(RELEASE, VALUES);
     const configMaps = ofKind(objects, 'ConfigMap') as (KubernetesObject & { data: Record<string, string> })[];
     const tenantsFile = parse(configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenants')?.data['tenants.yaml'] ?? '');
     assert.deepEqual(tenantsFile.tenants[0].config, { configMap: { namespace: RELEASE.namespace, name: 'sr-service-replicator-tenant-a', key: 'vcluster.yaml' } });
@@ -65,8 +66,8 @@ describe('helm chart', () => {
     assert.deepEqual(parse(inline?.data['vcluster.yaml'] ?? ''), { networking: { replicateServices: {} } });
   });
 
-  it('grants namespaced Roles only, in the namespaces the values name, with gets limited to named objects', () => {
-    const objects = renderChart(RELEASE, VALUES);
+  it('grants namespaced Roles only, in the namespaces the values name, with gets limited to named objects', async () => {
+    const objects = await renderChart(RELEASE, VALUES);
     assert.deepEqual(ofKind(objects, 'ClusterRole').concat(ofKind(objects, 'ClusterRoleBinding')), []);
     const roles = ofKind(objects, 'Role') as V1Role[];
     const where = (app: string) => roles.filter((r) => r.metadata?.name === `sr-service-replicator-${app}`).map((r) => r.metadata?.namespace).sort();
@@ -82,12 +83,12 @@ describe('helm chart', () => {
     assert.deepEqual(writerInShared?.rules?.map((rule) => rule.verbs), [['get'], ['list']], 'a fromHost source namespace is only read');
   });
 
-  it('refuses values that break the schema, naming the problem', () => {
+  it('refuses values that break the schema, naming the problem', async () => {
     const noKubeconfig = { tenants: [{ name: 'a', hostNamespace: 'vc-a', config: { values: {} } }] };
     const twoSources = { tenants: [{ ...tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 's', replicateServices: {} }), config: { values: {}, configMap: { name: 'c', key: 'k' } } }] };
     const badNamespace = { fromHostNamespaces: ['Not_A_Namespace'] };
     for (const [values, expected] of [[noKubeconfig, /kubeconfig/], [twoSources, /maxProperties|maximum 1|at most 1/], [badNamespace, /fromHostNamespaces/]] as const) {
-      const result = runHelm(['template', RELEASE.name, CHART], values);
+      const result = await runHelm(['template', RELEASE.name, CHART], values);
       assert.notEqual(result.status, 0, JSON.stringify(values));
       assert.match(result.stderr, expected);
     }
@@ -103,7 +104,7 @@ describe('helm chart', () => {
     });
 
     it('is accepted by server-side dry-run (validation, defaulting, admission)', async () => {
-      const objects = renderChart(RELEASE, VALUES);
+      const objects = await renderChart(RELEASE, VALUES);
       // Namespaces are the user's: the chart only puts objects into them.
       await applyObjects(host.kubeConfig, ['service-replicator', 'shared', 'extra', 'vc-a', 'vc-b', 'config'].map(namespace), { dryRun: false });
       await applyObjects(host.kubeConfig, objects, { dryRun: true });

@@ -1,21 +1,21 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
-import { repoRoot } from '@service-replicator/control-plane-harness';
+import { repoRoot, runProcess } from '@service-replicator/control-plane-harness';
 
 export const CHART = join(repoRoot, 'deploy/helm/service-replicator');
 
 let helmPath: string | undefined;
 
 /** The pinned helm, built from the Go module proxy on first use (tools/helm/ensure-helm.sh). */
-export function helm(): string {
-  helmPath ??= join(
-    execFileSync('bash', [join(repoRoot, 'tools/helm/ensure-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim(),
-    'helm',
-  );
+export async function helm(): Promise<string> {
+  if (helmPath) return helmPath;
+  // The first build takes minutes on 2 cores; later calls find it cached.
+  const ensured = await runProcess('bash', [join(repoRoot, 'tools/helm/ensure-helm.sh')], { timeoutMs: 20 * 60_000 });
+  if (ensured.code !== 0) throw new Error(`tools/helm/ensure-helm.sh exited ${ensured.code}:\n${ensured.stderr}`);
+  helmPath = join(ensured.stdout.trim(), 'helm');
   return helmPath;
 }
 
@@ -26,17 +26,17 @@ export interface HelmResult {
 }
 
 /** Runs helm with the values written to a file, as a user's `-f values.yaml` would be. */
-export function runHelm(args: readonly string[], values: object = {}): HelmResult {
-  const dir = mkdtempSync(join(tmpdir(), 'sr-helm-'));
+export async function runHelm(args: readonly string[], values: object = {}): Promise<HelmResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'sr-helm-'));
   try {
     const valuesFile = join(dir, 'values.yaml');
-    writeFileSync(valuesFile, stringify(values));
+    await writeFile(valuesFile, stringify(values));
     // HOME and the helm folders point into the temporary folder: no user config is read or left.
     const env = { ...process.env, HOME: dir, HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir };
-    const result = spawnSync(helm(), [...args, '-f', valuesFile], { encoding: 'utf8', env });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    const result = await runProcess(await helm(), [...args, '-f', valuesFile], { env });
+    return { status: result.code, stdout: result.stdout, stderr: result.stderr };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -46,8 +46,8 @@ export interface Release {
 }
 
 /** `helm template`: the manifests an install would apply, parsed. Throws with helm's message. */
-export function renderChart(release: Release, values: object): KubernetesObject[] {
-  const result = runHelm(['template', release.name, CHART, '--namespace', release.namespace], values);
+export async function renderChart(release: Release, values: object): Promise<KubernetesObject[]> {
+  const result = await runHelm(['template', release.name, CHART, '--namespace', release.namespace], values);
   if (result.status !== 0) throw new Error(`helm template failed (${result.status}):\n${result.stderr}`);
   return parseAllDocuments(result.stdout)
     .map((doc) => doc.toJS() as KubernetesObject | null)

@@ -116,7 +116,7 @@ export class ReplicationFixture {
     return raw ? JSON.parse(raw) : undefined;
   }
 
-  async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string; line?: number }[] } | undefined> {
+  async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string; line?: number }[]; versionInForce?: number } | undefined> {
     const raw = await this.redis.hget(`${this.prefix}:replicator:config-checks`, tenant);
     return raw ? JSON.parse(raw) : undefined;
   }

@@ -37,8 +37,9 @@ export interface ProcessEnd {
 /**
  * A child process in its own process group: servers, our apps, the CLI, any command a test runs.
  * Stopping it signals the whole group, so nothing it forked is left behind, and every one is
- * killed when this process exits or is signalled. The only way tests and test support start a
- * process, so that none can outlive its test (see ProcessScope).
+ * killed when this process exits or is signalled. How tests and test support start processes
+ * (the one exception: the synchronous, cached build of the control-plane binaries), so that none
+ * can outlive its test (see ProcessScope).
  */
 export class ManagedProcess {
   private readonly child: ChildProcess;

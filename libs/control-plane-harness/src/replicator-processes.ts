@@ -43,15 +43,18 @@ export class ReplicatorProcesses {
     const files = this.logFiles.get(app) ?? [];
     const logFile = join(this.logDir, files.length === 0 ? `${app}.log` : `${app}.${files.length + 1}.log`);
     this.logFiles.set(app, [...files, logFile]);
-    const proc = new ManagedProcess(app, process.execPath, ['--enable-source-maps', join(repoRoot, 'apps', app, 'dist', 'main.js')], logFile, {
-      ...process.env,
-      HOST_KUBECONFIG: this.options.hostKubeconfig,
-      TENANTS_FILE: this.options.tenantsFile,
-      REDIS_URL: this.options.redisUrl,
-      QUEUE_PREFIX: this.options.prefix,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      ...this.options.env,
+    const proc = new ManagedProcess(app, process.execPath, ['--enable-source-maps', join(repoRoot, 'apps', app, 'dist', 'main.js')], {
+      logFile,
+      env: {
+        ...process.env,
+        HOST_KUBECONFIG: this.options.hostKubeconfig,
+        TENANTS_FILE: this.options.tenantsFile,
+        REDIS_URL: this.options.redisUrl,
+        QUEUE_PREFIX: this.options.prefix,
+        HTTP_PORT: '0',
+        HTTP_HOST: '127.0.0.1',
+        ...this.options.env,
+      },
     });
     this.running.set(app, proc);
     const marker = `"msg":"${app} ready"`;

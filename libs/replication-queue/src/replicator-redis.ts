@@ -22,8 +22,8 @@ export class ReplicatorRedis {
   }
 
   /** Waits for Redis once at start; after that, commands fail fast while it is unreachable. */
-  ready(): Promise<void> {
-    return redisReady(this.connection);
+  ready(timeoutMs?: number): Promise<void> {
+    return redisReady(this.connection, timeoutMs);
   }
 
   /** Redis answers a PING within `timeoutMs` (readiness); the connection fails fast while it is down. */

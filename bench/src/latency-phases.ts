@@ -73,7 +73,7 @@ export async function measureSequential(
 export async function measureBurst(direction: DirectionUnderTest, names: readonly string[], port: number, queue: ReconcileQueue): Promise<BurstRound> {
   await waitForQuietQueue(queue);
   const landed = names.map((name) => direction.mirrors.waitFor(name, hasPort(port), CHANGE_TIMEOUT_MS));
-  landed.forEach((promise) => promise.catch(() => undefined));
+  landed.forEach((promise) => void promise.catch(() => undefined));
   const sent = performance.now();
   await Promise.all(names.map((name) => patchPort(direction.sourceCore, direction.sourceNamespace, name, port)));
   const times = (await Promise.all(landed)).map((arrival) => arrival.at - sent).sort((a, b) => a - b);

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { APPS } from '@service-replicator/control-plane-harness';
 import { ReplicationFixture } from './support/replication-fixture';
 import { health, metricValue, scrape } from './support/prometheus-text';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 const KEY = 'a/fromHost/default/web';
 const counter = (text: string, name: string, labels: Record<string, string> = {}) => metricValue(text, name, labels) ?? 0;
 
 // Runs in this order; the last test stops Redis, which is why this file has a fixture of its own.
-describe('metrics and health of the four apps (tracing off)', () => {
+serverSuite('metrics and health of the four apps (tracing off)', () => {
   let fx: ReplicationFixture;
   const http = {} as Record<(typeof APPS)[number], string>;
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
 import { SnapshotStore, tenantCluster } from '@service-replicator/replication-queue';
+import { serverSuite } from './support/server-suite';
 
 const REF = { namespace: 'default', name: 'web' };
 const CLUSTER = tenantCluster('a');
@@ -21,7 +22,7 @@ function slice(name: string, resourceVersion: string, uid = `uid-${name}`): V1En
 }
 
 /** The snapshot scripts against a real redis-server: what a writer's pass will read. */
-describe('SnapshotStore (real Redis)', () => {
+serverSuite('SnapshotStore (real Redis)', () => {
   let server: RedisServer;
   let redis: Redis;
   let store: SnapshotStore;

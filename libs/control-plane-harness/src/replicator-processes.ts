@@ -70,15 +70,18 @@ export class ReplicatorProcesses {
   }
 
   private async launch(app: AppName, logFile: string): Promise<ManagedProcess> {
-    const proc = new ManagedProcess(app, process.execPath, ['--enable-source-maps', join(repoRoot, 'apps', app, 'dist', 'main.js')], logFile, {
-      ...process.env,
-      HOST_KUBECONFIG: this.options.hostKubeconfig,
-      TENANTS_FILE: this.options.tenantsFile,
-      REDIS_URL: this.options.redisUrl,
-      QUEUE_PREFIX: this.options.prefix,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      ...this.options.env,
+    const proc = new ManagedProcess(app, process.execPath, ['--enable-source-maps', join(repoRoot, 'apps', app, 'dist', 'main.js')], {
+      logFile,
+      env: {
+        ...process.env,
+        HOST_KUBECONFIG: this.options.hostKubeconfig,
+        TENANTS_FILE: this.options.tenantsFile,
+        REDIS_URL: this.options.redisUrl,
+        QUEUE_PREFIX: this.options.prefix,
+        HTTP_PORT: '0',
+        HTTP_HOST: '127.0.0.1',
+        ...this.options.env,
+      },
     });
     const marker = `"msg":"${app} ready"`;
     await waitUntilReady(proc, async () => (await readFile(logFile, 'utf8').catch(() => '')).includes(marker), 60_000);

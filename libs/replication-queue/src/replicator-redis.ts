@@ -29,8 +29,8 @@ export class ReplicatorRedis {
   }
 
   /** Waits for Redis once at start; after that, commands fail fast while it is unreachable. */
-  async ready(): Promise<void> {
-    await Promise.all([redisReady(this.connection), redisReady(this.storesConnection)]);
+  async ready(timeoutMs?: number): Promise<void> {
+    await Promise.all([redisReady(this.connection, timeoutMs), redisReady(this.storesConnection, timeoutMs)]);
   }
 
   /** Redis answers a PING within `timeoutMs` (readiness); the connection fails fast while it is down. */

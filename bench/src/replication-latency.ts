@@ -70,6 +70,7 @@ async function directionResult(env: BenchEnvironment, measured: DirectionMeasure
   const totals = measured.rounds.map((round) => round.totalMs).sort((a, b) => a - b);
   return {
     sequential: summarise(measured.samples.map((sample) => sample.seenAt - sample.sentAt)),
+    floor: summarise(measured.floorMs),
     milestonesMedianMs: stageMedians(milestones, ['sourceWritten', 'queued', 'active', 'mirrorLogged', 'watchSeen']),
     serverSide: serverSideCheck(measured.samples),
     burst: { rounds: measured.rounds, totalMsMedian: totals[Math.ceil(totals.length / 2) - 1] },

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { repoRoot } from '@service-replicator/control-plane-harness';
+import { ManagedProcess, repoRoot } from '@service-replicator/control-plane-harness';
 import { readComposeFile } from './support/compose-file';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 const services = readComposeFile().services;
@@ -41,29 +41,22 @@ users:
  * deploy/compose/write-kubeconfigs.sh run the way the compose service `kubeconfigs` runs it
  * (`sh` of the busybox image; here Debian's busybox), on a folder standing in for the volume.
  */
-function runScript(dir: string, env: Record<string, string> = {}) {
+function runScript(dir: string, env: Record<string, string> = {}): ManagedProcess {
   const [shell, script] = services.kubeconfigs.command ?? [];
   assert.equal(shell, 'sh');
-  const child = spawn('busybox', ['sh', join(repoRoot, script.replace(/^\/deploy\//, 'deploy/'))], {
+  return new ManagedProcess('write-kubeconfigs.sh', 'busybox', ['sh', join(repoRoot, script.replace(/^\/deploy\//, 'deploy/'))], {
     env: { PATH: process.env.PATH ?? '', KUBECONFIG_DIR: dir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { child, exited, output: () => output };
 }
 
-describe('compose: deploy/compose/write-kubeconfigs.sh under busybox sh', () => {
+serverSuite('compose: deploy/compose/write-kubeconfigs.sh under busybox sh', () => {
   let dir: string;
-  let running: ReturnType<typeof runScript> | undefined;
+  let running: ManagedProcess | undefined;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sr-kubeconfigs-'));
   });
   afterEach(async () => {
-    running?.child.kill('SIGKILL');
-    await running?.exited;
+    await running?.stop(0);
     running = undefined;
     rmSync(dir, { recursive: true, force: true });
   });
@@ -86,9 +79,9 @@ describe('compose: deploy/compose/write-kubeconfigs.sh under busybox sh', () => 
     writeFileSync(join(dir, 'k3s-host.raw.yaml'), raw['k3s-host']);
     await eventually(() => (existsSync(join(dir, 'host.yaml')) ? true : undefined), 15_000);
     assert.equal(existsSync(join(dir, 'tenant-a.yaml')), false, 'k3s-tenant has written nothing yet');
-    assert.equal(running.child.exitCode, null, 'still waiting for k3s-tenant');
+    assert.equal(running.hasExited, false, 'still waiting for k3s-tenant');
     writeFileSync(join(dir, 'k3s-tenant.raw.yaml'), raw['k3s-tenant']);
-    assert.equal(await running.exited, 0, running.output());
+    assert.equal((await running.closed).code, 0, running.output);
 
     for (const [cluster, file] of [['k3s-host', 'host.yaml'], ['k3s-tenant', 'tenant-a.yaml']] as const) {
       const written = readFileSync(join(dir, file), 'utf8');
@@ -100,14 +93,14 @@ describe('compose: deploy/compose/write-kubeconfigs.sh under busybox sh', () => 
       assert.equal(statSync(join(dir, file)).mode & 0o777, 0o644, 'readable by the apps’ unprivileged user');
     }
     assert.deepEqual(readdirSync(dir).sort(), ['host.yaml', 'k3s-host.raw.yaml', 'k3s-tenant.raw.yaml', 'tenant-a.yaml'], 'no temporary file left');
-    assert.match(running.output(), /wrote .*host\.yaml for https:\/\/k3s-host:6443\nwrote .*tenant-a\.yaml for https:\/\/k3s-tenant:6443/);
+    assert.match(running.output, /wrote .*host\.yaml for https:\/\/k3s-host:6443\nwrote .*tenant-a\.yaml for https:\/\/k3s-tenant:6443/);
   });
 
   it('gives up, naming the cluster and the file, when a kubeconfig never comes', async () => {
     writeFileSync(join(dir, 'k3s-host.raw.yaml'), k3sKubeconfig());
     running = runScript(dir, { KUBECONFIG_WAIT_SECONDS: '1' });
-    assert.equal(await running.exited, 1);
-    assert.match(running.output(), new RegExp(`no kubeconfig from k3s-tenant in ${dir}/k3s-tenant\\.raw\\.yaml after 1 s`));
+    assert.equal((await running.closed).code, 1, running.output);
+    assert.match(running.output, new RegExp(`no kubeconfig from k3s-tenant in ${dir}/k3s-tenant\\.raw\\.yaml after 1 s`));
     assert.equal(existsSync(join(dir, 'tenant-a.yaml')), false);
   });
 });

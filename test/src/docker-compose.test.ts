@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
-import { APPS, repoRoot, startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
+import { APPS, repoRoot, runProcess, startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
 import { parseTenantConfig, parseTenantsFile } from '@service-replicator/replication-config';
 import { composeSchemaErrors, hostPathOf, publishedPorts, readComposeFile, repoRelative, volumeMount } from './support/compose-file';
 import { RuntimeTree } from './support/runtime-image';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 const compose = readComposeFile();
 const services = compose.services;
 
-describe('docker-compose.yml', () => {
+serverSuite('docker-compose.yml', () => {
   it('is valid against the Compose specification schema', () => {
     assert.deepEqual(composeSchemaErrors(compose), []);
   });
@@ -100,7 +100,7 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('Dockerfile', () => {
+serverSuite('Dockerfile', () => {
   const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
   it('runs as the unprivileged node user on node:20-bookworm-slim, the app chosen by argument', () => {
@@ -136,10 +136,10 @@ describe('Dockerfile', () => {
       }
     });
 
-    it('refuses an unknown app name, or none', () => {
+    it('refuses an unknown app name, or none', async () => {
       for (const args of [['nope'], []]) {
-        const result = spawnSync('sh', [join(tree.app, 'entrypoint.sh'), ...args], { encoding: 'utf8' });
-        assert.equal(result.status, 64, JSON.stringify(args));
+        const result = await runProcess('sh', [join(tree.app, 'entrypoint.sh'), ...args]);
+        assert.equal(result.code, 64, JSON.stringify(args));
         assert.match(result.stderr, /usage: <image> config-watcher\|host-watcher\|tenant-watcher\|writer/);
       }
     });
@@ -163,9 +163,9 @@ describe('Dockerfile', () => {
       try {
         const port = /"http":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(await tree.log('host-watcher'))?.[1];
         assert.ok(port, 'host-watcher logged its HTTP address');
-        const check = (script: string) => spawnSync(command, [args[0], script], { timeout: 30_000 }).status;
-        assert.equal(check(args[1].replace('127.0.0.1:8080', `127.0.0.1:${port}`)), 0, 'ready');
-        assert.equal(check(args[1].replace('127.0.0.1:8080', '127.0.0.1:1')), 1, 'nothing listening');
+        const check = async (script: string) => (await runProcess(command, [args[0], script], { timeoutMs: 30_000 })).code;
+        assert.equal(await check(args[1].replace('127.0.0.1:8080', `127.0.0.1:${port}`)), 0, 'ready');
+        assert.equal(await check(args[1].replace('127.0.0.1:8080', '127.0.0.1:1')), 1, 'nothing listening');
       } finally {
         await proc.stop();
       }

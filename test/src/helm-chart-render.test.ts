@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import type { KubernetesObject, V1Deployment, V1NetworkPolicy, V1PodDisruptionBudget, V1Role, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { CHART, ofKind, renderChart, runHelm } from './support/helm-chart';
 import { EVERYTHING_ON, RELEASE, TENANT_VARIANTS, VALUES } from './support/chart-values';
+import { serverSuite } from './support/server-suite';
 import { chartDefaults, chartSchema, mergeValues, schemaCoverage, withKeyAt } from './support/values-schema';
 
 const byApp = (objects: readonly KubernetesObject[], kind: string) =>
@@ -19,16 +20,16 @@ interface ScaledObject extends KubernetesObject {
   spec: { scaleTargetRef: { name: string }; minReplicaCount: number; maxReplicaCount: number; triggers: unknown[] };
 }
 
-describe('helm chart: rendering', () => {
-  it('passes helm lint, with the defaults and with every optional object on', () => {
+serverSuite('helm chart: rendering', () => {
+  it('passes helm lint, with the defaults and with every optional object on', async () => {
     for (const values of [VALUES, EVERYTHING_ON]) {
-      const result = runHelm(['lint', CHART, '--strict'], values);
+      const result = await runHelm(['lint', CHART, '--strict'], values);
       assert.equal(result.status, 0, result.stdout + result.stderr);
     }
   });
 
-  it('renders the four apps with their own ServiceAccounts, replicas, resources and settings', () => {
-    const objects = renderChart(RELEASE, VALUES);
+  it('renders the four apps with their own ServiceAccounts, replicas, resources and settings', async () => {
+    const objects = await renderChart(RELEASE, VALUES);
     const deployments = ofKind(objects, 'Deployment') as V1Deployment[];
     const byApp = new Map(deployments.map((d) => [d.spec?.template.spec?.containers[0].args?.[0], d]));
     assert.deepEqual([...byApp.keys()].sort(), ['config-watcher', 'host-watcher', 'tenant-watcher', 'writer']);
@@ -49,8 +50,8 @@ describe('helm chart: rendering', () => {
     }
   });
 
-  it('renders the tenants file config-watcher reads, with the inline config as a ConfigMap of the release', () => {
-    const objects = renderChart(RELEASE, VALUES);
+  it('renders the tenants file config-watcher reads, with the inline config as a ConfigMap of the release', async () => {
+    const objects = await renderChart(RELEASE, VALUES);
     const configMaps = ofKind(objects, 'ConfigMap') as (KubernetesObject & { data: Record<string, string> })[];
     const tenantsFile = parse(configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenants')?.data['tenants.yaml'] ?? '');
     assert.deepEqual(tenantsFile.tenants[0].config, { configMap: { namespace: RELEASE.namespace, name: 'sr-service-replicator-tenant-a', key: 'vcluster.yaml' } });
@@ -60,8 +61,8 @@ describe('helm chart: rendering', () => {
     assert.deepEqual(parse(inline?.data['vcluster.yaml'] ?? ''), { networking: { replicateServices: {} } });
   });
 
-  it('grants namespaced Roles only, in the namespaces the values name, with gets limited to named objects', () => {
-    const objects = renderChart(RELEASE, VALUES);
+  it('grants namespaced Roles only, in the namespaces the values name, with gets limited to named objects', async () => {
+    const objects = await renderChart(RELEASE, VALUES);
     assert.deepEqual(ofKind(objects, 'ClusterRole').concat(ofKind(objects, 'ClusterRoleBinding')), []);
     const roles = ofKind(objects, 'Role') as V1Role[];
     const where = (app: string) => roles.filter((r) => r.metadata?.name === `sr-service-replicator-${app}`).map((r) => r.metadata?.namespace).sort();
@@ -77,22 +78,22 @@ describe('helm chart: rendering', () => {
     assert.deepEqual(writerInShared?.rules?.map((rule) => rule.verbs), [['get'], ['list']], 'a fromHost source namespace is only read');
   });
 
-  it('grants core/v1 Endpoints only in the target namespaces of tenants that adopt vCluster mirrors or write Endpoints', () => {
-    const endpointsRules = (values: object, app: string) =>
-      (ofKind(renderChart(RELEASE, values), 'Role') as V1Role[])
+  it('grants core/v1 Endpoints only in the target namespaces of tenants that adopt vCluster mirrors or write Endpoints', async () => {
+    const endpointsRules = async (values: object, app: string) =>
+      (ofKind(await renderChart(RELEASE, values), 'Role') as V1Role[])
         .filter((role) => role.metadata?.name === `sr-service-replicator-${app}`)
         .flatMap((role) => (role.rules ?? []).filter((rule) => rule.resources?.includes('endpoints')).map((rule) => [role.metadata?.namespace, rule.verbs]));
-    assert.deepEqual(endpointsRules(VALUES, 'host-watcher').concat(endpointsRules(VALUES, 'writer')), [], 'nothing about Endpoints without the options');
+    assert.deepEqual((await endpointsRules(VALUES, 'host-watcher')).concat(await endpointsRules(VALUES, 'writer')), [], 'nothing about Endpoints without the options');
     const values = { ...VALUES, tenants: [{ ...VALUES.tenants[0], adoptVClusterMirrors: true }, { ...VALUES.tenants[1], endpoints: true }] };
-    assert.deepEqual(endpointsRules(values, 'host-watcher'), [['extra', ['list', 'watch']], ['vc-a', ['list', 'watch']], ['vc-b', ['list', 'watch']]]);
-    assert.deepEqual(endpointsRules(values, 'writer'), [['extra', ['create', 'update', 'delete']], ['vc-a', ['create', 'update', 'delete']], ['vc-b', ['create', 'update', 'delete']]]);
-    const configMaps = ofKind(renderChart(RELEASE, values), 'ConfigMap') as { metadata?: { name?: string }; data: Record<string, string> }[];
+    assert.deepEqual(await endpointsRules(values, 'host-watcher'), [['extra', ['list', 'watch']], ['vc-a', ['list', 'watch']], ['vc-b', ['list', 'watch']]]);
+    assert.deepEqual(await endpointsRules(values, 'writer'), [['extra', ['create', 'update', 'delete']], ['vc-a', ['create', 'update', 'delete']], ['vc-b', ['create', 'update', 'delete']]]);
+    const configMaps = ofKind(await renderChart(RELEASE, values), 'ConfigMap') as { metadata?: { name?: string }; data: Record<string, string> }[];
     const tenantsFile = parse(configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenants')?.data['tenants.yaml'] ?? '');
     assert.deepEqual(tenantsFile.tenants.map((t: { adoptVClusterMirrors?: boolean; endpoints?: boolean }) => [t.adoptVClusterMirrors, t.endpoints]), [[true, undefined], [undefined, true]]);
   });
 
-  it('gives each app a Service for its health and operator ports, selecting only that app, and the port the app listens on', () => {
-    const objects = renderChart(RELEASE, VALUES);
+  it('gives each app a Service for its health and operator ports, selecting only that app, and the port the app listens on', async () => {
+    const objects = await renderChart(RELEASE, VALUES);
     const services = byApp(objects, 'Service') as Map<string, V1Service>;
     assert.deepEqual([...services.keys()].sort(), APPS);
     for (const app of APPS) {
@@ -110,8 +111,8 @@ describe('helm chart: rendering', () => {
     }
   });
 
-  it('labels and annotates pods, probes their start, and spreads each app over nodes on its own pods', () => {
-    const objects = renderChart(RELEASE, EVERYTHING_ON);
+  it('labels and annotates pods, probes their start, and spreads each app over nodes on its own pods', async () => {
+    const objects = await renderChart(RELEASE, EVERYTHING_ON);
     const watcher = podSpec(objects, 'config-watcher');
     assert.equal(watcher?.metadata?.labels?.team, 'platform');
     assert.deepEqual(watcher?.metadata?.annotations, { note: 'status page' });
@@ -131,12 +132,12 @@ describe('helm chart: rendering', () => {
     ]);
   });
 
-  it('budgets disruptions for the writer by default, and for any app that asks', () => {
-    const budgets = (values: object) => byApp(renderChart(RELEASE, values), 'PodDisruptionBudget') as Map<string, V1PodDisruptionBudget>;
-    const byDefault = budgets(VALUES);
+  it('budgets disruptions for the writer by default, and for any app that asks', async () => {
+    const budgets = async (values: object) => byApp(await renderChart(RELEASE, values), 'PodDisruptionBudget') as Map<string, V1PodDisruptionBudget>;
+    const byDefault = await budgets(VALUES);
     assert.deepEqual([...byDefault.keys()], ['writer']);
-    assert.deepEqual(byDefault.get('writer')?.spec, { maxUnavailable: 1, selector: { matchLabels: podSpec(renderChart(RELEASE, VALUES), 'writer')?.metadata?.labels } });
-    const all = budgets(EVERYTHING_ON);
+    assert.deepEqual(byDefault.get('writer')?.spec, { maxUnavailable: 1, selector: { matchLabels: podSpec(await renderChart(RELEASE, VALUES), 'writer')?.metadata?.labels } });
+    const all = await budgets(EVERYTHING_ON);
     assert.deepEqual(APPS.map((app) => [app, all.get(app)?.spec?.minAvailable, all.get(app)?.spec?.maxUnavailable]), [
       ['config-watcher', 1, undefined],
       ['host-watcher', undefined, '50%'],
@@ -145,22 +146,22 @@ describe('helm chart: rendering', () => {
     ]);
   });
 
-  it('lets only the monitoring namespace (by default) reach the operator port, and anyone the health port', () => {
-    const [policy] = ofKind(renderChart(RELEASE, VALUES), 'NetworkPolicy') as V1NetworkPolicy[];
+  it('lets only the monitoring namespace (by default) reach the operator port, and anyone the health port', async () => {
+    const [policy] = ofKind(await renderChart(RELEASE, VALUES), 'NetworkPolicy') as V1NetworkPolicy[];
     assert.deepEqual(policy.spec?.podSelector, { matchLabels: { 'app.kubernetes.io/name': 'service-replicator', 'app.kubernetes.io/instance': 'sr' } });
     assert.deepEqual(policy.spec?.policyTypes, ['Ingress']);
     assert.deepEqual(policy.spec?.ingress, [
       { ports: [{ port: 'http', protocol: 'TCP' }] },
       { ports: [{ port: 'operator', protocol: 'TCP' }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] },
     ]);
-    const [extended] = ofKind(renderChart(RELEASE, EVERYTHING_ON), 'NetworkPolicy') as V1NetworkPolicy[];
+    const [extended] = ofKind(await renderChart(RELEASE, EVERYTHING_ON), 'NetworkPolicy') as V1NetworkPolicy[];
     assert.deepEqual(extended.spec?.ingress?.[2], EVERYTHING_ON.networkPolicy.extraIngress[0]);
-    assert.deepEqual(ofKind(renderChart(RELEASE, { ...VALUES, networkPolicy: { enabled: false } }), 'NetworkPolicy'), []);
+    assert.deepEqual(ofKind(await renderChart(RELEASE, { ...VALUES, networkPolicy: { enabled: false } }), 'NetworkPolicy'), []);
   });
 
-  it('scrapes every app on its operator port through a ServiceMonitor, when asked', () => {
-    assert.deepEqual(ofKind(renderChart(RELEASE, VALUES), 'ServiceMonitor'), []);
-    const objects = renderChart(RELEASE, EVERYTHING_ON);
+  it('scrapes every app on its operator port through a ServiceMonitor, when asked', async () => {
+    assert.deepEqual(ofKind(await renderChart(RELEASE, VALUES), 'ServiceMonitor'), []);
+    const objects = await renderChart(RELEASE, EVERYTHING_ON);
     const [monitor] = ofKind(objects, 'ServiceMonitor') as ServiceMonitor[];
     assert.equal(monitor.metadata?.namespace, 'monitoring');
     assert.equal(monitor.metadata?.labels?.release, 'kube-prometheus-stack');
@@ -170,8 +171,8 @@ describe('helm chart: rendering', () => {
     assert.equal(selected.length, 4, 'the four apps’ Services');
   });
 
-  it('scales the writer on the queue backlog with KEDA or an HPA, leaving it the replica count', () => {
-    const keda = renderChart(RELEASE, EVERYTHING_ON);
+  it('scales the writer on the queue backlog with KEDA or an HPA, leaving it the replica count', async () => {
+    const keda = await renderChart(RELEASE, EVERYTHING_ON);
     const [scaled] = ofKind(keda, 'ScaledObject') as ScaledObject[];
     assert.equal(scaled.spec.scaleTargetRef.name, 'sr-service-replicator-writer');
     assert.deepEqual([scaled.spec.minReplicaCount, scaled.spec.maxReplicaCount], [1, 20]);
@@ -188,37 +189,37 @@ describe('helm chart: rendering', () => {
     assert.equal((byApp(keda, 'Deployment').get('writer') as V1Deployment).spec?.replicas, undefined, 'an upgrade must not reset what KEDA chose');
     assert.equal((byApp(keda, 'Deployment').get('host-watcher') as V1Deployment).spec?.replicas, 1);
 
-    const hpa = renderChart(RELEASE, { ...VALUES, writer: { autoscaling: { hpa: { enabled: true, targetAverageValue: '50' } } } });
+    const hpa = await renderChart(RELEASE, { ...VALUES, writer: { autoscaling: { hpa: { enabled: true, targetAverageValue: '50' } } } });
     const [autoscaler] = ofKind(hpa, 'HorizontalPodAutoscaler') as V2HorizontalPodAutoscaler[];
     assert.deepEqual(autoscaler.spec?.metrics, [
       { type: 'External', external: { metric: { name: 'replicator_queue_backlog', selector: { matchLabels: { service: 'sr-service-replicator-writer' } } }, target: { type: 'AverageValue', averageValue: '50' } } },
     ]);
     assert.deepEqual(ofKind(hpa, 'ScaledObject'), []);
-    assert.deepEqual(ofKind(renderChart(RELEASE, VALUES), 'HorizontalPodAutoscaler').concat(ofKind(renderChart(RELEASE, VALUES), 'ScaledObject')), []);
+    assert.deepEqual(ofKind(await renderChart(RELEASE, VALUES), 'HorizontalPodAutoscaler').concat(ofKind(await renderChart(RELEASE, VALUES), 'ScaledObject')), []);
   });
 
-  it('prints NOTES with the port-forward command for the status page, with the release’s own names', () => {
-    const notesOf = (release: { name: string; namespace: string }, values: object) => {
+  it('prints NOTES with the port-forward command for the status page, with the release’s own names', async () => {
+    const notesOf = async (release: { name: string; namespace: string }, values: object) => {
       // --dry-run=client renders the NOTES an install prints, without a cluster.
-      const result = runHelm(['install', release.name, CHART, '--namespace', release.namespace, '--dry-run=client'], values);
+      const result = await runHelm(['install', release.name, CHART, '--namespace', release.namespace, '--dry-run=client'], values);
       assert.equal(result.status, 0, result.stderr);
       return result.stdout.slice(result.stdout.indexOf('NOTES:'));
     };
-    const notes = notesOf({ name: 'edge', namespace: 'platform' }, { ...VALUES, operatorPort: 9100, redis: { url: 'rediss://replicator:s3cret@redis.data:6380/0' } });
+    const notes = await notesOf({ name: 'edge', namespace: 'platform' }, { ...VALUES, operatorPort: 9100, redis: { url: 'rediss://replicator:s3cret@redis.data:6380/0' } });
     assert.match(notes, /sharing the Redis at rediss:\/\/redis\.data:6380\./);
     assert.doesNotMatch(notes, /s3cret/, 'NOTES are printed and stored with the release: no password');
     assert.match(notes, /kubectl --namespace platform port-forward service\/edge-service-replicator-config-watcher 9100:9100/);
     assert.match(notes, /open http:\/\/localhost:9100\/status/);
     assert.match(notes, /Tenants: a \(vc-a\), b \(vc-b\)\./);
     assert.match(notes, /NetworkPolicy\s+edge-service-replicator admits only networkPolicy\.operatorFrom/);
-    const bare = notesOf(RELEASE, { networkPolicy: { enabled: false }, writer: { autoscaling: { keda: { enabled: true } } } });
+    const bare = await notesOf(RELEASE, { networkPolicy: { enabled: false }, writer: { autoscaling: { keda: { enabled: true } } } });
     assert.match(bare, /No tenants are configured yet/);
     assert.match(bare, /no\s+NetworkPolicy guards it/);
     assert.match(bare, /kubectl --namespace service-replicator get scaledobject sr-service-replicator-writer/);
   });
 });
 
-describe('helm chart: values', () => {
+serverSuite('helm chart: values', () => {
   /** values.yaml with every optional object on and a tenant of each kind: every key the chart reads. */
   const everyValue = () => mergeValues(chartDefaults(), { ...EVERYTHING_ON, tenants: TENANT_VARIANTS }) as object;
 
@@ -234,16 +235,16 @@ describe('helm chart: values', () => {
     assert.deepEqual(schemaCoverage(chartSchema(), { writer: { autoscaling: { keda: { speed: 1 } } } }).undescribed, ['/writer/autoscaling/keda/speed']);
   });
 
-  it('refuses an unknown key in every object the chart defines, naming where', () => {
+  it('refuses an unknown key in every object the chart defines, naming where', async () => {
     const values = everyValue();
     const { closedObjects } = schemaCoverage(chartSchema(), values);
-    const result = runHelm(['template', RELEASE.name, CHART], withKeyAt(values, closedObjects, 'notAValue'));
+    const result = await runHelm(['template', RELEASE.name, CHART], withKeyAt(values, closedObjects, 'notAValue'));
     assert.notEqual(result.status, 0);
     const refused = [...result.stderr.matchAll(/at '([^']*)': additional properties 'notAValue' not allowed/g)].map((m) => m[1]);
     assert.deepEqual(refused.sort(), closedObjects.map((p) => p || '').sort());
   });
 
-  it('refuses values that break the schema, naming the problem', () => {
+  it('refuses values that break the schema, naming the problem', async () => {
     const noKubeconfig = { tenants: [{ name: 'a', hostNamespace: 'vc-a', config: { values: {} } }] };
     const twoSources = { tenants: [{ ...VALUES.tenants[0], config: { values: {}, configMap: { name: 'c', key: 'k' } } }] };
     const badNamespace = { fromHostNamespaces: ['Not_A_Namespace'] };
@@ -257,13 +258,13 @@ describe('helm chart: values', () => {
       [zeroWriters, /\/writer\/autoscaling\/keda\/minReplicas/],
     ] as const;
     for (const [values, expected] of cases) {
-      const result = runHelm(['template', RELEASE.name, CHART], values);
+      const result = await runHelm(['template', RELEASE.name, CHART], values);
       assert.notEqual(result.status, 0, JSON.stringify(values));
       assert.match(result.stderr, expected);
     }
   });
 
-  it('refuses combinations that cannot work, saying what to change', () => {
+  it('refuses combinations that cannot work, saying what to change', async () => {
     const cases = [
       [{ operatorPort: 8080 }, /operatorPort \(8080\) must differ from httpPort/],
       [{ writer: { autoscaling: { keda: { enabled: true }, hpa: { enabled: true } } } }, /writer\.autoscaling: enable keda or hpa, not both/],
@@ -272,7 +273,7 @@ describe('helm chart: values', () => {
       [{ operatorHost: '127.0.0.1', serviceMonitor: { enabled: true } }, /operatorHost 127\.0\.0\.1 is reachable only through kubectl port-forward/],
     ] as const;
     for (const [values, expected] of cases) {
-      const result = runHelm(['template', RELEASE.name, CHART], values);
+      const result = await runHelm(['template', RELEASE.name, CHART], values);
       assert.notEqual(result.status, 0, JSON.stringify(values));
       assert.match(result.stderr, expected);
     }

@@ -5,6 +5,7 @@ import { applyObjects, installCrds, ofKind, renderChart, type Release } from './
 import { ChartDeployment } from './support/chart-deployment';
 import { EVERYTHING_ON, RELEASE, VALUES } from './support/chart-values';
 import { statusOf } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 /** A second release on the same host cluster, only ever dry-run. */
@@ -15,7 +16,7 @@ const DRY: Release = { name: 'dry', namespace: 'dry-run' };
  * installed for real as release `sr`, its apps run under its RBAC, and release `dry` is checked
  * with server-side dry-run against the real ServiceMonitor and ScaledObject CRDs.
  */
-describe('helm chart against real API servers', () => {
+serverSuite('helm chart against real API servers', () => {
   let deployment: ChartDeployment;
   before(async () => {
     deployment = await ChartDeployment.start(RELEASE);
@@ -33,10 +34,10 @@ describe('helm chart against real API servers', () => {
     });
 
     it('accepts every object, the ServiceMonitor and ScaledObject checked by the projects’ own CRDs, and stores nothing', async () => {
-      const objects = renderChart(DRY, EVERYTHING_ON);
+      const objects = await renderChart(DRY, EVERYTHING_ON);
       assert.deepEqual(['ServiceMonitor', 'ScaledObject', 'PodDisruptionBudget', 'NetworkPolicy', 'Service'].filter((kind) => ofKind(objects, kind).length === 0), []);
       await applyObjects(deployment.host.kubeConfig, objects, { dryRun: true });
-      const hpa = renderChart(DRY, { ...VALUES, writer: { autoscaling: { hpa: { enabled: true, behavior: { scaleDown: { stabilizationWindowSeconds: 600 } } } } } });
+      const hpa = await renderChart(DRY, { ...VALUES, writer: { autoscaling: { hpa: { enabled: true, behavior: { scaleDown: { stabilizationWindowSeconds: 600 } } } } } });
       await applyObjects(deployment.host.kubeConfig, ofKind(hpa, 'HorizontalPodAutoscaler'), { dryRun: true });
 
       const listed = await deployment.hostCore.listNamespacedServiceAccount({ namespace: DRY.namespace });
@@ -47,9 +48,9 @@ describe('helm chart against real API servers', () => {
     });
 
     it('is a real check: the CRDs refuse what their schemas forbid', async () => {
-      const badRelabeling = renderChart(DRY, { ...EVERYTHING_ON, serviceMonitor: { enabled: true, relabelings: [{ action: 'explode' }] } });
+      const badRelabeling = await renderChart(DRY, { ...EVERYTHING_ON, serviceMonitor: { enabled: true, relabelings: [{ action: 'explode' }] } });
       await assert.rejects(applyObjects(deployment.host.kubeConfig, ofKind(badRelabeling, 'ServiceMonitor'), { dryRun: true }), /relabelings\[0\]\.action: Unsupported value: \\"explode\\"/);
-      const [scaled] = ofKind(renderChart(DRY, EVERYTHING_ON), 'ScaledObject') as (KubernetesObject & { spec: Record<string, unknown> })[];
+      const [scaled] = ofKind(await renderChart(DRY, EVERYTHING_ON), 'ScaledObject') as (KubernetesObject & { spec: Record<string, unknown> })[];
       const inverted = { ...scaled, spec: { ...scaled.spec, minReplicaCount: 5, maxReplicaCount: 2 } };
       await assert.rejects(applyObjects(deployment.host.kubeConfig, [inverted], { dryRun: true }), /minReplicaCount must be less than or equal to maxReplicaCount/);
     });

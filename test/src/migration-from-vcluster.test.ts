@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { CoreV1Api, KubeConfig, V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import { OtlpReceiver, type ReceivedSpan } from '@service-replicator/control-plane-harness';
 import { MANAGED_BY_LABEL, translateSelector } from '@service-replicator/service-translation';
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
 import { ServedAddresses, type ServedSample } from './support/served-addresses';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 const VCLUSTER = { 'vcluster.loft.sh/controlled-by': 'vcluster' };
@@ -64,7 +65,7 @@ function assertNeverEmpty(samples: readonly ServedSample[], address: string): vo
   assert.ok(ours >= 0 && mirroredGone > ours, `our slice added before the mirrored one went: ${JSON.stringify(samples)}`);
 }
 
-describe("migration from vCluster's replicateServices, and core/v1 Endpoints", () => {
+serverSuite("migration from vCluster's replicateServices, and core/v1 Endpoints", () => {
   let receiver: OtlpReceiver;
   let fx: ReplicationFixture;
   let hostDb: V1Service;

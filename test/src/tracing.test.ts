@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { OtlpReceiver, type ReceivedSpan } from '@service-replicator/control-plane-harness';
 import { ReplicationFixture } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 const KEY = 'a/fromHost/default/db';
@@ -30,7 +31,7 @@ function ancestors(span: ReceivedSpan, trace: readonly ReceivedSpan[]): Received
   return chain;
 }
 
-describe('tracing: one trace from a host Service change to the write of its mirror', () => {
+serverSuite('tracing: one trace from a host Service change to the write of its mirror', () => {
   let receiver: OtlpReceiver;
   let fx: ReplicationFixture;
   let tenantServer: string;

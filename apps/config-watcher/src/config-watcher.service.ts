@@ -170,8 +170,11 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
   /** A tenant removed from the tenants file: its entries are removed, so its fromHost mirrors go. */
   private async retireRemovedTenants(tenants: readonly TenantSpec[]): Promise<void> {
     const names = new Set(tenants.map((tenant) => tenant.name));
-    for (const published of await this.redis.mappings.all()) {
-      if (names.has(published.tenant.name) || published.mappings.length === 0) continue;
+    // Checked on every poll: the records alone, not every tenant's mappings.
+    for (const record of await this.redis.mappings.records()) {
+      if (names.has(record.tenant.name) || record.mappingCount === 0) continue;
+      const published = await this.redis.mappings.get(record.tenant.name);
+      if (!published) continue;
       const next = await this.redis.mappings.publish(published.tenant, []);
       await this.redis.queue.enqueue(published.mappings.map(mappingKeyOf), 'tenant removed');
       this.announce({ tenant: published.tenant.name, version: next.version });

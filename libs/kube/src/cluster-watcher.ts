@@ -13,6 +13,7 @@ import { ATTR, inSpan } from '@service-replicator/telemetry';
 import { apiMessage } from './api-error';
 import type { ClusterClient } from './cluster-client';
 import { NamespaceInformers } from './namespace-informers';
+import { lastWrittenByUs } from './own-writes';
 import type { InformerVerb } from './restarting-informer';
 import { SnapshotScope } from './snapshot-scope';
 import type { SnapshotSink } from './snapshot-sink';
@@ -211,7 +212,8 @@ export class ClusterWatcher {
         stored = await this.snapshots.replace(this.clusterId, ref, this.scope.view(watched, service, informers.view(ref).slices, informers.endpoints(ref.name)), informers.listVersion);
       } else stored = await this.snapshots.putService(this.clusterId, service);
     });
-    const keys = [...(sourceChanged ? watched.sourceOf.map(mappingKeyOf) : []), ...(stored ? watched.targetOf : [])];
+    const drift = stored && (verb === 'delete' || !lastWrittenByUs(service));
+    const keys = [...(sourceChanged ? watched.sourceOf.map(mappingKeyOf) : []), ...(drift ? watched.targetOf : [])];
     this.enqueueFor(`services ${verb}`, ref, keys);
   }
 
@@ -228,14 +230,17 @@ export class ClusterWatcher {
       stored = verb === 'delete' ? await this.snapshots.deleteSlice(this.clusterId, ref, { name, uid: slice.metadata?.uid }) : await this.snapshots.putSlice(this.clusterId, ref, slice);
     });
     if (!stored) return;
-    // On a target, only our own slices matter (the EndpointSlice controller's follow its pods).
+    // On a target, only our own slices matter (the EndpointSlice controller's follow its pods), and
+    // only when someone else changed them (not the echo of the writer's own write).
     const ours = slice.metadata?.labels?.[ENDPOINT_SLICE_MANAGED_BY_LABEL] === ENDPOINT_SLICE_MANAGED_BY_VALUE;
-    this.enqueueFor(`endpointslices ${verb}`, ref, [...feeding.map(mappingKeyOf), ...(ours ? watched.targetOf : [])]);
+    const drift = ours && (verb === 'delete' || !lastWrittenByUs(slice));
+    this.enqueueFor(`endpointslices ${verb}`, ref, [...feeding.map(mappingKeyOf), ...(drift ? watched.targetOf : [])]);
   }
 
   /**
    * A target's core/v1 Endpoints (same name), where they are watched. Only those we or vCluster wrote
-   * enqueue: the endpoints controller's follow a selector Service's pods and change no mirror.
+   * enqueue (the endpoints controller's follow a selector Service's pods and change no mirror), and
+   * not the echo of the writer's own write.
    */
   private async onEndpoints(namespace: string, endpoints: V1Endpoints, verb: InformerVerb): Promise<void> {
     const ref = { namespace, name: endpoints.metadata?.name ?? '' };
@@ -245,7 +250,8 @@ export class ClusterWatcher {
     await this.write(namespace, async () => {
       stored = verb === 'delete' ? await this.snapshots.deleteEndpoints(this.clusterId, ref, endpoints.metadata?.uid) : await this.snapshots.putEndpoints(this.clusterId, ref, endpoints);
     });
-    if (!stored || endpoints.metadata?.labels?.[ENDPOINTS_MANAGED_BY_LABEL] === ENDPOINTS_CONTROLLER) return;
+    const controllers = endpoints.metadata?.labels?.[ENDPOINTS_MANAGED_BY_LABEL] === ENDPOINTS_CONTROLLER;
+    if (!stored || controllers || (verb !== 'delete' && lastWrittenByUs(endpoints))) return;
     this.enqueueFor(`endpoints ${verb}`, ref, watched.targetOf);
   }
 

@@ -7,3 +7,4 @@ export type { SnapshotSink } from './snapshot-sink';
 export { ClusterRegistry } from './cluster-registry';
 export { ClusterWatcher, type WatchEvents } from './cluster-watcher';
 export { WatcherMetrics } from './watcher-metrics';
+export { lastWrittenByUs } from './own-writes';

@@ -21,9 +21,10 @@ export class OutcomeRecorder {
    * Records the pass's outcome when it differs from the last one recorded (state, message, source):
    * a pass that finds a mirror in sync, as every resync's does, writes nothing. A retired key (its
    * entry gone and nothing of ours left) loses its record, so the status view lists what is configured.
+   * `previousRecord`: the current record, if the caller started reading it already (in parallel with the pass).
    */
-  async record(outcome: PassOutcome, traceId?: string): Promise<MappingStatus | undefined> {
-    const previous = await this.statuses.get(outcome.key);
+  async record(outcome: PassOutcome, traceId?: string, previousRecord?: Promise<MappingStatus | undefined>): Promise<MappingStatus | undefined> {
+    const previous = await (previousRecord ?? this.statuses.get(outcome.key));
     if (outcome.retired) {
       if (previous) await this.statuses.remove(outcome.key);
       return undefined;
@@ -45,6 +46,13 @@ export class OutcomeRecorder {
     await this.statuses.set(status);
     if (outcome.state === 'conflict') await this.reportConflict(outcome, previous);
     return status;
+  }
+
+  /** Starts reading a key's record, to be handed to `record` once the pass is done. */
+  previous(key: string): Promise<MappingStatus | undefined> {
+    const reading = this.statuses.get(key);
+    reading.catch(() => undefined); // a failure surfaces when record() awaits it
+    return reading;
   }
 
   async recordError(outcome: Pick<PassOutcome, 'key' | 'parts'>, message: string, traceId?: string): Promise<void> {

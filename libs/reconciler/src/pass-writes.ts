@@ -1,5 +1,5 @@
 import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
-import { apiMessage, apiStatus, type ClusterClient } from '@service-replicator/kube';
+import { apiMessage, apiStatus, type ClusterClient, type MirroredObject } from '@service-replicator/kube';
 import { formatRef } from '@service-replicator/references';
 import type { MappingKeyParts } from '@service-replicator/replication-config';
 import type { ClusterId, SnapshotStore } from '@service-replicator/replication-queue';
@@ -27,13 +27,10 @@ export interface WriteContext {
 export async function executeAction(action: Action, state: PassState, context: WriteContext): Promise<string> {
   const what = describeWrite(action, context.cluster);
   try {
-    if (action.verb === 'delete') await context.cluster.delete(action);
+    if (action.verb === 'delete') await deleteObject(action, state, context);
     else await writeObject(action, state, context);
   } catch (error) {
-    if (action.verb === 'delete' && apiStatus(error) === 404) {
-      forget(action, state);
-      return `${what} (already gone)`;
-    }
+    if (action.verb === 'delete' && apiStatus(error) === 404) return `${what} (already gone)`;
     if (action.verb === 'create' && isMissingNamespace(error)) {
       await createNamespace(action.object.metadata?.namespace ?? '', context);
       await writeObject(action, state, context);
@@ -42,34 +39,50 @@ export async function executeAction(action: Action, state: PassState, context: W
     if (apiStatus(error) === 422 || apiStatus(error) === 400) throw new TerminalReconcileError(`${what} was rejected: ${apiMessage(error)}`);
     throw error;
   }
-  if (action.verb === 'delete') {
-    forget(action, state);
-    const { snapshots, clusterId, parts } = context;
-    await bestEffort(
-      action.kind === 'Service'
-        ? snapshots.deleteService(clusterId, action, action.uid)
-        : action.kind === 'Endpoints'
-          ? snapshots.deleteEndpoints(clusterId, parts.target, action.uid)
-          : snapshots.deleteSlice(clusterId, parts.target, action),
-    );
-  }
   return what;
 }
 
+/**
+ * The snapshot forgets the object before the request goes out, so the watch event of our own
+ * delete finds nothing to change and enqueues nothing. If the delete fails (a precondition: the
+ * object changed meanwhile), the object is put back, or the snapshot would lack it.
+ */
+async function deleteObject(action: Extract<Action, { verb: 'delete' }>, state: PassState, context: WriteContext): Promise<void> {
+  const { cluster } = context;
+  const before = action.kind === 'Service' ? state.target : action.kind === 'Endpoints' ? state.targetEndpoints : state.targetSlices.find((slice) => slice.metadata?.name === action.name);
+  await bestEffort(forgetInSnapshot(action, context));
+  try {
+    await cluster.delete(action);
+  } catch (error) {
+    if (apiStatus(error) !== 404 && before) await bestEffort(recordInSnapshot(action.kind, before, context));
+    throw error;
+  } finally {
+    forget(action, state);
+  }
+}
+
+function forgetInSnapshot(action: Extract<Action, { verb: 'delete' }>, { snapshots, clusterId, parts }: WriteContext): Promise<unknown> {
+  if (action.kind === 'Service') return snapshots.deleteService(clusterId, action, action.uid);
+  if (action.kind === 'Endpoints') return snapshots.deleteEndpoints(clusterId, parts.target, action.uid);
+  return snapshots.deleteSlice(clusterId, parts.target, action);
+}
+
+function recordInSnapshot(kind: Action['kind'], object: MirroredObject, { snapshots, clusterId, parts }: WriteContext): Promise<unknown> {
+  if (kind === 'Service') return snapshots.putService(clusterId, object as V1Service);
+  if (kind === 'Endpoints') return snapshots.putEndpoints(clusterId, parts.target, object as V1Endpoints);
+  return snapshots.putSlice(clusterId, parts.target, object as V1EndpointSlice);
+}
+
 async function writeObject(action: Exclude<Action, { verb: 'delete' }>, state: PassState, context: WriteContext): Promise<void> {
-  const { cluster, snapshots, clusterId, parts } = context;
-  const written = action.verb === 'create' ? await cluster.create(action.kind, action.object) : await cluster.replace(action.kind, action.object);
-  if (action.kind === 'Service') {
-    state.target = written as V1Service;
-    await bestEffort(snapshots.putService(clusterId, written as V1Service));
-  } else if (action.kind === 'Endpoints') {
-    state.targetEndpoints = written as V1Endpoints;
-    await bestEffort(snapshots.putEndpoints(clusterId, parts.target, written as V1Endpoints));
-  } else {
+  const written = action.verb === 'create' ? await context.cluster.create(action.kind, action.object) : await context.cluster.replace(action.kind, action.object);
+  if (action.kind === 'Service') state.target = written as V1Service;
+  else if (action.kind === 'Endpoints') state.targetEndpoints = written as V1Endpoints;
+  else {
     const slice = written as V1EndpointSlice;
     state.targetSlices = [...state.targetSlices.filter((s) => s.metadata?.name !== slice.metadata?.name), slice];
-    await bestEffort(snapshots.putSlice(clusterId, parts.target, slice));
   }
+  // Not awaited: the watcher recognises the echo by its managedFields even before this lands.
+  void bestEffort(recordInSnapshot(action.kind, written, context));
 }
 
 /**

@@ -74,14 +74,19 @@ export class MappingStore {
   }
 
   async get(tenant: string): Promise<PublishedTenant | undefined> {
-    const [record, mappings] = await Promise.all([this.redis.hget(this.tenantsKey, tenant), this.redis.hvals(this.mappingsKey(tenant))]);
+    const [record, mappings] = await Promise.all([this.redis.hget(this.tenantsKey, tenant), this.redis.hgetall(this.mappingsKey(tenant))]);
     return record ? withMappings(JSON.parse(record) as PublishedTenantRecord, mappings) : undefined;
   }
 
   async all(): Promise<PublishedTenant[]> {
-    const records = Object.values(await this.redis.hgetall(this.tenantsKey)).map((raw) => JSON.parse(raw) as PublishedTenantRecord);
-    const mappings = await Promise.all(records.map((record) => this.redis.hvals(this.mappingsKey(record.tenant.name))));
+    const records = await this.records();
+    const mappings = await Promise.all(records.map((record) => this.redis.hgetall(this.mappingsKey(record.tenant.name))));
     return records.map((record, index) => withMappings(record, mappings[index]));
+  }
+
+  /** Every published tenant without its mappings: cheap whatever the size of their configs. */
+  async records(): Promise<PublishedTenantRecord[]> {
+    return Object.values(await this.redis.hgetall(this.tenantsKey)).map((raw) => JSON.parse(raw) as PublishedTenantRecord);
   }
 
   async recordCheck(check: ConfigCheck): Promise<void> {
@@ -98,10 +103,11 @@ export class MappingStore {
   }
 }
 
-function withMappings(record: PublishedTenantRecord, mappings: readonly string[]): PublishedTenant {
+/** In key order, so every reader sees the mappings of a version in the same order. */
+function withMappings(record: PublishedTenantRecord, byKey: Record<string, string>): PublishedTenant {
   const { mappingCount: _count, ...rest } = record;
-  const parsed = mappings.map((raw) => JSON.parse(raw) as Mapping);
-  return { ...rest, mappings: parsed.sort((a, b) => (mappingKeyOf(a) < mappingKeyOf(b) ? -1 : 1)) };
+  const keys = Object.keys(byKey).sort();
+  return { ...rest, mappings: keys.map((key) => JSON.parse(byKey[key]) as Mapping) };
 }
 
 function parseOptional<T>(raw: string | null): T | undefined {

@@ -29,7 +29,9 @@ export function reconcileJobOptions(key: string, delayMs = 0, priority = 1): Job
     priority: Math.min(MAX_PRIORITY, Math.max(1, priority)),
     // The workqueue rule: repeated adds are processed once, and an add during processing is
     // processed once more after it (keepLastIfActive), never in parallel with it.
-    deduplication: { id: key, keepLastIfActive: true },
+    // reschedule: a key waiting out a delay (its namespace not listed yet, a 409) runs now when a
+    // new event for it comes in, instead of that event being dropped until the delay ends.
+    deduplication: { id: key, keepLastIfActive: true, reschedule: true },
     attempts: ATTEMPTS,
     backoff: { type: 'capped-exponential' },
     delay: delayMs,

@@ -55,7 +55,7 @@ export class ChartDeployment {
     const hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
     const tenantCore = tenant.kubeConfig.makeApiClient(CoreV1Api);
     await seed(hostCore, tenantCore, release, tenant.kubeConfig.exportConfig());
-    const objects = renderChart(release, chartValues(redisServer.url, INITIAL));
+    const objects = await renderChart(release, chartValues(redisServer.url, INITIAL));
     await applyObjects(host.kubeConfig, objects, { dryRun: false });
 
     const identities = await mintIdentities(host, objects, dir);
@@ -97,7 +97,7 @@ export class ChartDeployment {
   /** A `helm upgrade` with the tenant's new vcluster.yaml: config-watcher reads it without a restart. */
   async configure(replicateServices: ReplicateServices): Promise<void> {
     const [host] = this.clusters;
-    await applyObjects(host.kubeConfig, renderChart(this.release, chartValues(this.redisServer.url, replicateServices)), { dryRun: false });
+    await applyObjects(host.kubeConfig, await renderChart(this.release, chartValues(this.redisServer.url, replicateServices)), { dryRun: false });
   }
 
   async status(key: string): Promise<{ state: string; message: string } | undefined> {

@@ -118,7 +118,8 @@ export class ReplicationFixture {
 
   /** The mappings version config-watcher published for a tenant. */
   async publishedVersion(tenant: string): Promise<number | undefined> {
-    const raw = await this.redis.hget(`${this.prefix}:replicator:mappings`, tenant);
+    // The tenant's record (its version; the mappings sit in a hash of their own): MappingStore's layout.
+    const raw = await this.redis.hget(`${this.prefix}:replicator:tenants`, tenant);
     return raw ? (JSON.parse(raw) as { version: number }).version : undefined;
   }
 
@@ -127,7 +128,7 @@ export class ReplicationFixture {
     return raw ? JSON.parse(raw) : undefined;
   }
 
-  async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string; line?: number }[] } | undefined> {
+  async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string; line?: number }[]; versionInForce?: number } | undefined> {
     const raw = await this.redis.hget(`${this.prefix}:replicator:config-checks`, tenant);
     return raw ? JSON.parse(raw) : undefined;
   }

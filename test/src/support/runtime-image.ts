@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { ManagedProcess, repoRoot, waitUntilReady } from '@service-replicator/control-plane-harness';
+import { ManagedProcess, repoRoot, runProcess, waitUntilReady } from '@service-replicator/control-plane-harness';
 
 /**
  * The runtime image's /app without Docker: deploy/docker/stage-runtime.sh (the script the
@@ -18,7 +16,8 @@ export class RuntimeTree {
 
   static async stage(): Promise<RuntimeTree> {
     const dir = await mkdtemp(join(tmpdir(), 'sr-runtime-'));
-    await promisify(execFile)('bash', [join(repoRoot, 'deploy/docker/stage-runtime.sh'), join(dir, 'app')], { maxBuffer: 16 * 1024 * 1024 });
+    const staged = await runProcess('bash', [join(repoRoot, 'deploy/docker/stage-runtime.sh'), join(dir, 'app')], { timeoutMs: 300_000 });
+    if (staged.code !== 0) throw new Error(`stage-runtime.sh exited ${staged.code}:\n${staged.stderr}`);
     return new RuntimeTree(dir);
   }
 
@@ -37,14 +36,17 @@ export class RuntimeTree {
     const tenantsFile = join(this.dir, 'tenants.yaml');
     await writeFile(kubeconfig, UNREACHABLE_CLUSTER);
     await writeFile(tenantsFile, 'tenants: []\n');
-    const proc = new ManagedProcess(app, 'sh', [join(this.app, 'entrypoint.sh'), app], logFile, {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      HOST_KUBECONFIG: kubeconfig,
-      TENANTS_FILE: tenantsFile,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      ...env,
+    const proc = new ManagedProcess(app, 'sh', [join(this.app, 'entrypoint.sh'), app], {
+      logFile,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        HOST_KUBECONFIG: kubeconfig,
+        TENANTS_FILE: tenantsFile,
+        HTTP_PORT: '0',
+        HTTP_HOST: '127.0.0.1',
+        ...env,
+      },
     });
     await waitUntilReady(proc, async () => (await this.log(app)).includes(`"msg":"${app} ready"`), 60_000);
     return proc;

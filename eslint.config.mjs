@@ -25,9 +25,19 @@ export default [
   ...nx.configs['flat/typescript'],
   {
     files: ['**/*.ts'],
+    // Type-aware rules: each file is checked with its project's tsconfig.json, and the types of the
+    // libs it imports come from their built declarations (so lint runs after the dependencies' build).
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // A promise nobody awaits loses its error; `void` marks the fire-and-forget ones that handle it.
+      // node:test's describe/it return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
 ];

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks to build, test and run service-replicator locally:
-# Debian packages (redis-server, openssl, chromium for the status page's browser test), the npm
-# dependencies from the lock file, and the Kubernetes control-plane binaries and helm (for the
-# chart tests), built once from the Go module proxy, then cached.
+# Debian packages (redis-server, openssl, chromium for the status page's browser test, busybox
+# for the compose scripts' test), the npm dependencies from the lock file, the Kubernetes
+# control-plane binaries and helm (for the chart tests), built once from the Go module proxy, and
+# the ServiceMonitor and ScaledObject CRDs the chart tests install (fetched from the same proxy),
+# then cached.
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v openssl >/dev/null || missing+=(openssl)
 # Debian's build: a test tool's own browser download is refused on these machines.
 command -v chromium >/dev/null || missing+=(chromium)
+# The compose stack's kubeconfigs step runs in busybox; its test runs the script with busybox sh.
+command -v busybox >/dev/null || missing+=(busybox)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} (apt)"
   sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
@@ -28,3 +32,4 @@ fi
 command -v go >/dev/null || { echo "setup: Go is required to build the Kubernetes test binaries and helm" >&2; exit 1; }
 bash tools/controlplane/ensure-binaries.sh >/dev/null
 bash tools/helm/ensure-helm.sh >/dev/null
+bash tools/crds/ensure-crds.sh >/dev/null

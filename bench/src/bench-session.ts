@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { ReconcileQueue } from '@service-replicator/replication-queue';
 import { TENANT_HOST_NAMESPACE, type BenchEnvironment } from './bench-environment';
 import { log } from './bench-log';
-import { measureBurst, measureSequential, waitForQuietQueue, type BurstRound, type DirectionUnderTest } from './latency-phases';
+import { FLOOR_SERVICE, measureBurst, measureSequential, waitForQuietQueue, type BurstRound, type DirectionUnderTest } from './latency-phases';
 import type { ChangeSample } from './change-timeline';
 import { ServiceWatch } from './service-watch';
 
@@ -16,6 +16,8 @@ const burstNames = Array.from({ length: BURST_SERVICES }, (_, i) => `burst-${i}`
 
 export interface DirectionMeasurement {
   readonly samples: ChangeSample[];
+  /** The PATCH->watch floor, one per sample, measured alternately with them. */
+  readonly floorMs: number[];
   readonly rounds: BurstRound[];
 }
 
@@ -51,8 +53,8 @@ export class BenchSession {
     connection.on('error', () => undefined);
     const queue = new ReconcileQueue(connection, env.prefix);
     const session = new BenchSession(
-      direction('fromHost', env.hostCore, 'shared', tenantMirrors),
-      direction('toHost', env.tenantCore, TENANT_NAMESPACE, hostMirrors),
+      direction('fromHost', env.hostCore, 'shared', tenantMirrors, env.tenantCore),
+      direction('toHost', env.tenantCore, TENANT_NAMESPACE, hostMirrors, env.hostCore),
       queue,
       [() => hostMirrors.stop(), () => tenantMirrors.stop(), () => queue.close(), () => connection.disconnect()],
     );
@@ -69,7 +71,7 @@ export class BenchSession {
   /** Sequential changes, then BURST_ROUNDS bursts, in one direction. */
   async measure(direction: DirectionUnderTest, prefix: string, ports: PortPlan): Promise<DirectionMeasurement> {
     log(`${direction.name}: ${ports.changes} sequential changes`);
-    const samples = await measureSequential(direction, `${prefix}-${SEQUENTIAL}`, {
+    const { samples, floorMs } = await measureSequential(direction, `${prefix}-${SEQUENTIAL}`, {
       changes: ports.changes,
       firstPort: ports.firstPort,
       queue: this.queue,
@@ -80,7 +82,7 @@ export class BenchSession {
       rounds.push(await measureBurst(direction, burstNames.map((name) => `${prefix}-${name}`), ports.firstBurstPort + round, this.queue));
       log(`${direction.name}: burst ${round + 1}/${BURST_ROUNDS}: ${rounds[round].totalMs} ms`);
     }
-    return { samples, rounds };
+    return { samples, floorMs, rounds };
   }
 
   async close(): Promise<void> {
@@ -90,6 +92,8 @@ export class BenchSession {
   /** Creates every source, maps them all in both directions, and waits until every mirror exists. */
   private async createMappedServices(env: BenchEnvironment): Promise<void> {
     const names = [SEQUENTIAL, ...burstNames];
+    await env.tenantCore.createNamespacedService({ namespace: TENANT_NAMESPACE, body: serviceBody(FLOOR_SERVICE, 1000) });
+    await env.hostCore.createNamespacedService({ namespace: TENANT_HOST_NAMESPACE, body: serviceBody(FLOOR_SERVICE, 1000) });
     for (const name of names) {
       await env.hostCore.createNamespacedService({ namespace: 'shared', body: serviceBody(`fh-${name}`, 1000) });
       await env.tenantCore.createNamespacedService({ namespace: TENANT_NAMESPACE, body: serviceBody(`th-${name}`, 1000) });
@@ -103,6 +107,6 @@ export class BenchSession {
   }
 }
 
-function direction(name: DirectionUnderTest['name'], sourceCore: CoreV1Api, sourceNamespace: string, mirrors: ServiceWatch): DirectionUnderTest {
-  return { name, sourceCore, sourceNamespace, mirrors };
+function direction(name: DirectionUnderTest['name'], sourceCore: CoreV1Api, sourceNamespace: string, mirrors: ServiceWatch, targetCore: CoreV1Api): DirectionUnderTest {
+  return { name, sourceCore, sourceNamespace, mirrors, targetCore };
 }

@@ -7,6 +7,8 @@ import type { LatencySummary } from './latency-stats';
 
 export interface DirectionResult {
   readonly sequential: LatencySummary;
+  /** A PATCH of an unmapped Service beside the mirrors, to the watch event carrying it. */
+  readonly floor: LatencySummary;
   /** Median ms after the PATCH at which each milestone was reached (null: not found in the logs). */
   readonly milestonesMedianMs: Record<string, number | null>;
   readonly serverSide: ServerSideCheck;
@@ -65,6 +67,13 @@ function renderSection(result: BenchResult): string {
     '| direction | n | min | median | p90 | p99 | max | mean |',
     '| --- | --: | --: | --: | --: | --: | --: | --: |',
     ...directions.map(([label, d]) => `| ${label} | ${cells(d.sequential)} |`),
+    ...directions.map(([label, d]) => `| floor: PATCH → watch in the target cluster of ${label.split(' ')[0]} | ${cells(d.floor)} |`),
+    '',
+    'Ratio to the floor, measured alternately with each change (one floor PATCH, then one replicated change):',
+    '',
+    '| direction | median | p99 |',
+    '| --- | --: | --: |',
+    ...directions.map(([label, d]) => `| ${label} | ${ratio(d.sequential.median, d.floor.median)}x | ${ratio(d.sequential.p99, d.floor.p99)}x |`),
     '',
     p99Note(result.fromHost.sequential.n),
     '',
@@ -107,6 +116,10 @@ function notes(result: BenchResult): string[] {
       : '- toHost ran in `endpoints` mode: each pass also mirrors the tenant\'s EndpointSlices.',
   );
   return lines;
+}
+
+function ratio(value: number, floor: number): number {
+  return Math.round((value / floor) * 100) / 100;
 }
 
 function cells(s: LatencySummary): string {

@@ -11,7 +11,12 @@ export interface DirectionUnderTest {
   readonly sourceCore: CoreV1Api;
   readonly sourceNamespace: string;
   readonly mirrors: ServiceWatch;
+  /** The cluster the mirrors live in, where the floor's PATCH goes (an unmapped Service beside them). */
+  readonly targetCore: CoreV1Api;
 }
+
+/** The floor's Service in each direction's target namespace: no mapping names it. */
+export const FLOOR_SERVICE = 'latency-floor';
 
 export interface BurstRound {
   readonly services: number;
@@ -54,26 +59,45 @@ async function measureChange(direction: DirectionUnderTest, name: string, port: 
   };
 }
 
-/** Sequential changes to one Service, each on a quiet system; `firstPort` keeps every value new. */
+/**
+ * The floor of one change: a PATCH of an unmapped Service in the mirrors' own namespace, timed to the
+ * watch event that carries it, on the same watch. Any replication is at least this: a write, then
+ * a watch seeing it.
+ */
+async function measureFloor(direction: DirectionUnderTest, port: number): Promise<number> {
+  const landed = direction.mirrors.waitFor(FLOOR_SERVICE, hasPort(port), CHANGE_TIMEOUT_MS);
+  landed.catch(() => undefined);
+  const sent = performance.now();
+  await patchPort(direction.targetCore, direction.mirrors.namespace, FLOOR_SERVICE, port);
+  return (await landed).at - sent;
+}
+
+/**
+ * Sequential changes to one Service, each on a quiet system, each preceded by a floor change (so
+ * both see the same machine); `firstPort` keeps every value new.
+ */
 export async function measureSequential(
   direction: DirectionUnderTest,
   name: string,
   options: { changes: number; firstPort: number; queue: ReconcileQueue; progress: (done: number) => void },
-): Promise<ChangeSample[]> {
+): Promise<{ samples: ChangeSample[]; floorMs: number[] }> {
   const samples: ChangeSample[] = [];
+  const floorMs: number[] = [];
   for (let i = 0; i < options.changes; i++) {
+    await waitForQuietQueue(options.queue);
+    floorMs.push(await measureFloor(direction, options.firstPort + i));
     await waitForQuietQueue(options.queue);
     samples.push(await measureChange(direction, name, options.firstPort + i));
     options.progress(i + 1);
   }
-  return samples;
+  return { samples, floorMs };
 }
 
 /** Every Service changed at once (PATCHes in parallel); done when the last mirror shows its change. */
 export async function measureBurst(direction: DirectionUnderTest, names: readonly string[], port: number, queue: ReconcileQueue): Promise<BurstRound> {
   await waitForQuietQueue(queue);
   const landed = names.map((name) => direction.mirrors.waitFor(name, hasPort(port), CHANGE_TIMEOUT_MS));
-  landed.forEach((promise) => promise.catch(() => undefined));
+  landed.forEach((promise) => void promise.catch(() => undefined));
   const sent = performance.now();
   await Promise.all(names.map((name) => patchPort(direction.sourceCore, direction.sourceNamespace, name, port)));
   const times = (await Promise.all(landed)).map((arrival) => arrival.at - sent).sort((a, b) => a - b);

@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@service-replicator/control-plane-harness';
 import { APP_ENV, BenchEnvironment, type ToHostMode } from './bench-environment';
@@ -9,11 +7,9 @@ import { BenchSession, type DirectionMeasurement } from './bench-session';
 import { writeBenchmarkSection, type BenchResult, type DirectionResult } from './benchmarks-doc';
 import { milestonesOf, readQueueEvents, readWriterWrites, serverSideCheck, type Milestones } from './change-timeline';
 import { roundMs, stageMedians, summarise } from './latency-stats';
+import { abortSignals, runInfo } from './run-info';
 import { measureTracingOverhead } from './tracing-overhead';
 import { writeTracingSection } from './tracing-overhead-doc';
-
-/** Other work on the machine skews every figure; the load before we start anything shows it. */
-const LOAD_BEFORE_START = loadavg()[0];
 
 interface Options {
   readonly changes: number;
@@ -74,6 +70,7 @@ async function directionResult(env: BenchEnvironment, measured: DirectionMeasure
   const totals = measured.rounds.map((round) => round.totalMs).sort((a, b) => a - b);
   return {
     sequential: summarise(measured.samples.map((sample) => sample.seenAt - sample.sentAt)),
+    floor: summarise(measured.floorMs),
     milestonesMedianMs: stageMedians(milestones, ['sourceWritten', 'queued', 'active', 'mirrorLogged', 'watchSeen']),
     serverSide: serverSideCheck(measured.samples),
     burst: { rounds: measured.rounds, totalMsMedian: totals[Math.ceil(totals.length / 2) - 1] },
@@ -103,62 +100,9 @@ async function runBenchmark(env: BenchEnvironment, options: Options): Promise<Be
   }
 }
 
-/** When, where and on which code a figure was measured. */
-function runInfo(): Pick<BenchResult, 'date' | 'command' | 'code' | 'machine'> {
-  return { date: new Date().toISOString(), command: commandLine(), code: measuredCode(), machine: machine() };
-}
-
-function machine(): BenchResult['machine'] {
-  return {
-    nproc: availableParallelism(),
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    cpu: cpus()[0]?.model.trim() ?? 'unknown',
-    node: process.version,
-    os: `Linux ${release()}`,
-    loadAverage1mBeforeStart: Math.round(LOAD_BEFORE_START * 100) / 100,
-  };
-}
-
-/** Ties the figures to code: other engineers change apps/ and libs/ while benchmarks run. */
-function measuredCode(): BenchResult['code'] {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
-  try {
-    return { commit: git('rev-parse', '--short', 'HEAD'), uncommittedAppOrLibChanges: git('status', '--porcelain', '--', 'apps', 'libs') !== '' };
-  } catch {
-    return { commit: 'unknown', uncommittedAppOrLibChanges: null };
-  }
-}
-
-function commandLine(): string {
-  return ['node', relative(repoRoot, process.argv[1]), ...process.argv.slice(2)].join(' ');
-}
-
-function required<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('the bench environment is not started');
-  return value;
-}
-
-/**
- * Rejects after the time limit or on SIGINT/SIGTERM, so the finally below still stops everything.
- * A second signal exits at once; the harness's exit hook still kills every server it started.
- */
-function abortSignals(timeoutMs: number): Promise<never> {
-  return new Promise((_, reject) => {
-    const timer = setTimeout(() => reject(new Error(`benchmark exceeded its ${timeoutMs / 1000} s limit`)), timeoutMs);
-    timer.unref();
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (signalled) process.exit(130);
-      signalled = true;
-      reject(new Error(`stopped by ${signal}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
+/** `npm run bench`: the replication latency (or, with --tracing, the tracing overhead). */
+export async function runLatencyBenchmark(argv: readonly string[]): Promise<number> {
+  const options = parseOptions(argv);
   if (options.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -190,11 +134,7 @@ async function main(): Promise<number> {
   }
 }
 
-// Exits explicitly: after a timeout the abandoned measurement may still hold timers or sockets.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    log(error instanceof Error ? error.message : String(error));
-    process.exit(2);
-  },
-);
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the bench environment is not started');
+  return value;
+}

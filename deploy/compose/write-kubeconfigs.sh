@@ -2,14 +2,16 @@
 # The compose service `kubeconfigs`: waits for the kubeconfigs k3s-host and k3s-tenant write
 # (both name https://127.0.0.1:6443, their own loopback) and copies them for the apps with the
 # server rewritten to the compose service name, which each k3s has in its certificate (--tls-san).
-# KUBECONFIG_DIR (default /kubeconfig, the shared volume) lets test/src/docker-compose.test.ts run it.
+# KUBECONFIG_DIR (default /kubeconfig, the shared volume) and KUBECONFIG_WAIT_SECONDS (default
+# 180) let test/src/docker-compose.test.ts run it, under busybox sh as here.
 set -eu
 dir=${KUBECONFIG_DIR:-/kubeconfig}
+limit=${KUBECONFIG_WAIT_SECONDS:-180}
 copy() { # cluster output
   raw=$dir/$1.raw.yaml
   waited=0
   until [ -s "$raw" ]; do
-    [ "$waited" -lt 180 ] || { echo "no kubeconfig from $1 after 180 s" >&2; exit 1; }
+    [ "$waited" -lt "$limit" ] || { echo "no kubeconfig from $1 in $raw after $limit s" >&2; exit 1; }
     sleep 1
     waited=$((waited + 1))
   done

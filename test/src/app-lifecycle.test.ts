@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { APPS } from '@service-replicator/control-plane-harness';
 import { ReplicationFixture } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
-describe('the four apps as processes', () => {
+serverSuite('the four apps as processes', () => {
   let fx: ReplicationFixture;
 
   before(async () => {

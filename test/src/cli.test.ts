@@ -1,32 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { repoRoot } from '@service-replicator/control-plane-harness';
+import { after, before, it } from 'node:test';
+import { repoRoot, runProcess, type ProcessResult } from '@service-replicator/control-plane-harness';
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 const cli = join(repoRoot, 'tools/cli/dist/main.js');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+function run(args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
+  return runProcess(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
 }
 
-async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-describe('CLI: validate and plan', () => {
+serverSuite('CLI: validate and plan', () => {
   let fx: ReplicationFixture;
   let env: Record<string, string>;
 
@@ -64,6 +51,9 @@ describe('CLI: validate and plan', () => {
   });
 
   it('plan shows what a config would create and delete, against live state, and writes nothing', async () => {
+    const versionBefore = await fx.publishedVersion('a');
+    assert.equal(typeof versionBefore, 'number', 'tenant a has a published config');
+    const writerLogBefore = (await fx.replicator.log('writer')).length;
     const file = join(fx.dir, 'next.yaml');
     await writeFile(file, ['networking:', '  replicateServices:', '    fromHost:', '      - { from: shared/db, to: default/db }', '      - { from: shared/new, to: default/new }', ''].join('\n'));
     const result = await run(['plan', file, '--tenant', 'a'], env);
@@ -73,7 +63,18 @@ describe('CLI: validate and plan', () => {
     assert.match(result.stdout, /removed .*\(entry removed\).*tenant:default\/old\n\s+would delete tenant Service default\/old/);
     assert.match(result.stdout, /unchanged .*host:shared\/db.*\n\s+no change: tenant Service default\/db is in sync/);
 
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Anything plan had set off would go through Redis and the writer: a change made after it,
+    // once carried out, shows the writer has passed everything queued before it.
+    assert.equal(await fx.publishedVersion('a'), versionBefore);
+    await fx.hostCore.patchNamespacedService({ namespace: 'shared', name: 'db', body: [{ op: 'replace', path: '/spec/ports/0/port', value: 81 }] });
+    await eventually(async () => ((await fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'db' })).spec?.ports?.[0].port === 81 ? true : undefined));
+    // The writer logs a pass once all of it is done (the Service, then its EndpointSlices), which
+    // can be after the Service shows the new port: wait for the line.
+    const writesSince = await eventually(async () => {
+      const lines = (await fx.replicator.log('writer')).slice(writerLogBefore).split('\n').filter((line) => line.includes('"wrote"'));
+      return lines.some((line) => line.includes('"key":"a/fromHost/default/db"')) ? lines : undefined;
+    });
+    assert.deepEqual(writesSince.filter((line) => /"key":"a\/fromHost\/default\/(new|old)"/.test(line)), []);
     assert.equal(await statusOf(fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'new' })), 404);
     assert.equal(await statusOf(fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'old' })), 200);
   });

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { open, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
 import { serviceDeleteRequests, ServiceDeletions } from './support/service-deletions';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 /**
@@ -41,7 +42,7 @@ async function writeInTwoParts(file: string, text: string, fraction: number, pau
   }
 }
 
-describe('config safety: how a config is written never deletes a mirror', () => {
+serverSuite('config safety: how a config is written never deletes a mirror', () => {
   let fx: ReplicationFixture;
   let deletionsA: ServiceDeletions;
   let deletionsB: ServiceDeletions;

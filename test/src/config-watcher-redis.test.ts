@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
 import { ServiceDeletions } from './support/service-deletions';
+import { serverSuite } from './support/server-suite';
 import { eventually, isAlive } from './support/wait';
 
 /**
@@ -12,7 +13,7 @@ import { eventually, isAlive } from './support/wait';
 
 const WAIT_MS = 60_000;
 
-describe('config-watcher and Redis faults', () => {
+serverSuite('config-watcher and Redis faults', () => {
   let fx: ReplicationFixture;
   let deletions: ServiceDeletions;
 

@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { after, before, it } from 'node:test';
 import { CoreV1Api, makeInformer, RbacAuthorizationV1Api, type V1Service } from '@kubernetes/client-node';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   mintServiceAccountIdentity,
+  runProcess,
   startControlPlane,
   startRedis,
   type ControlPlane,
   type RedisServer,
 } from '@service-replicator/control-plane-harness';
+import { serverSuite } from './support/server-suite';
 import { eventually, isAlive } from './support/wait';
 
-describe('control-plane harness', () => {
+serverSuite('control-plane harness', () => {
   let host: ControlPlane;
   let tenant: ControlPlane;
   let redis: RedisServer;
@@ -110,14 +110,11 @@ describe('control-plane harness', () => {
   });
 });
 
-describe('control-plane harness teardown', () => {
+serverSuite('control-plane harness teardown', () => {
   it('leaves no process behind when a test process fails half-way', async () => {
     const child = join(__dirname, 'support', 'crash-after-start.js');
-    const result = await promisify(execFile)(process.execPath, [child]).then(
-      () => assert.fail('the child should have failed'),
-      (error: { stdout: string; code: number }) => error,
-    );
-    assert.notEqual(result.code, 0);
+    const result = await runProcess(process.execPath, [child], { timeoutMs: 180_000 });
+    assert.notEqual(result.code, 0, 'the child should have failed');
     const pids = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '[]') as number[];
     assert.equal(pids.length, 4, 'etcd, kube-apiserver, kube-controller-manager and redis-server were started');
     await eventually(() => (pids.every((pid) => !isAlive(pid)) ? true : undefined), 10_000);

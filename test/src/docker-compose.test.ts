@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
-import { APPS, repoRoot, startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
+import { APPS, repoRoot, runProcess, startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
 import { parseTenantConfig, parseTenantsFile } from '@service-replicator/replication-config';
 import { composeSchemaErrors, hostPathOf, publishedPorts, readComposeFile, repoRelative, volumeMount } from './support/compose-file';
 import { RuntimeTree } from './support/runtime-image';
+import { serverSuite } from './support/server-suite';
+import { eventually } from './support/wait';
 
 const compose = readComposeFile();
 const services = compose.services;
 
-describe('docker-compose.yml', () => {
+serverSuite('docker-compose.yml', () => {
   it('is valid against the Compose specification schema', () => {
     assert.deepEqual(composeSchemaErrors(compose), []);
   });
@@ -98,28 +98,9 @@ describe('docker-compose.yml', () => {
     assert.ok(names.includes(`Service ${sourceNamespace}/${sourceName}`), names.join(', '));
     assert.ok(names.includes('Namespace /vcluster-team-a'), 'the tenant host namespace, where toHost writes');
   });
-
-  it('rewrites each k3s kubeconfig to the service name in that k3s certificate', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sr-kubeconfigs-'));
-    try {
-      for (const cluster of ['k3s-host', 'k3s-tenant']) {
-        const args = services[cluster].command ?? [];
-        assert.ok(args.includes(`--tls-san=${cluster}`), `${cluster} serves a certificate for its service name`);
-        assert.ok(args.includes(`--write-kubeconfig=/kubeconfig/${cluster}.raw.yaml`), cluster);
-        writeFileSync(join(dir, `${cluster}.raw.yaml`), 'clusters:\n- cluster:\n    server: https://127.0.0.1:6443\n');
-      }
-      const script = join(repoRoot, services.kubeconfigs.command?.[1]?.replace(/^\/deploy\//, 'deploy/') ?? '');
-      execFileSync('sh', [script], { env: { ...process.env, KUBECONFIG_DIR: dir }, stdio: 'pipe' });
-      assert.deepEqual(readdirSync(dir).filter((f) => !f.includes('.raw.')).sort(), ['host.yaml', 'tenant-a.yaml']);
-      assert.match(readFileSync(join(dir, 'host.yaml'), 'utf8'), /server: https:\/\/k3s-host:6443/);
-      assert.match(readFileSync(join(dir, 'tenant-a.yaml'), 'utf8'), /server: https:\/\/k3s-tenant:6443/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
 });
 
-describe('Dockerfile', () => {
+serverSuite('Dockerfile', () => {
   const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
   it('runs as the unprivileged node user on node:20-bookworm-slim, the app chosen by argument', () => {
@@ -155,8 +136,39 @@ describe('Dockerfile', () => {
       }
     });
 
-    it('refuses an unknown app name', () => {
-      assert.throws(() => execFileSync('sh', [join(tree.app, 'entrypoint.sh'), 'nope'], { stdio: 'pipe' }), /status 64|usage/);
+    it('refuses an unknown app name, or none', async () => {
+      for (const args of [['nope'], []]) {
+        const result = await runProcess('sh', [join(tree.app, 'entrypoint.sh'), ...args]);
+        assert.equal(result.code, 64, JSON.stringify(args));
+        assert.match(result.stderr, /usage: <image> config-watcher\|host-watcher\|tenant-watcher\|writer/);
+      }
+    });
+
+    it('execs node in its own place, so the SIGTERM a container runtime sends its PID 1 stops the app cleanly', async () => {
+      const proc = await tree.start('writer', { REDIS_URL: redis.url, QUEUE_PREFIX: 'runtime-exec' });
+      const pid = proc.pid ?? 0;
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      assert.match(commandLine[0], /node$/, `PID ${pid} is node, not the shell: ${commandLine.join(' ')}`);
+      assert.ok(commandLine.includes(join(tree.app, 'apps/writer/dist/main.js')));
+      process.kill(pid, 'SIGTERM');
+      await eventually(() => (proc.hasExited ? true : undefined), 30_000);
+      assert.deepEqual(await proc.stop(), { code: 0, signal: null });
+      assert.match(await tree.log('writer'), /"msg":"writer stopped"/);
+    });
+
+    it('passes the compose healthcheck (its own command, run here) once ready, and fails it when nothing answers', async () => {
+      const [kind, command, ...args] = (services.writer.healthcheck as { test: string[] }).test;
+      assert.deepEqual([kind, command, args[0]], ['CMD', 'node', '-e']);
+      const proc = await tree.start('host-watcher', { REDIS_URL: redis.url, QUEUE_PREFIX: 'runtime-health' });
+      try {
+        const port = /"http":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(await tree.log('host-watcher'))?.[1];
+        assert.ok(port, 'host-watcher logged its HTTP address');
+        const check = async (script: string) => (await runProcess(command, [args[0], script], { timeoutMs: 30_000 })).code;
+        assert.equal(await check(args[1].replace('127.0.0.1:8080', `127.0.0.1:${port}`)), 0, 'ready');
+        assert.equal(await check(args[1].replace('127.0.0.1:8080', '127.0.0.1:1')), 1, 'nothing listening');
+      } finally {
+        await proc.stop();
+      }
     });
   });
 });

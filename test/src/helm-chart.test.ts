@@ -1,130 +1,91 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, type KubernetesObject, type V1Deployment, type V1Role } from '@kubernetes/client-node';
-import { parse } from 'yaml';
-import { startControlPlane, type ControlPlane } from '@service-replicator/control-plane-harness';
-import { applyObjects, CHART, ofKind, renderChart, runHelm, tenantValues, type Release } from './support/helm-chart';
+import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { applyObjects, installCrds, ofKind, renderChart, type Release } from './support/helm-chart';
 import { ChartDeployment } from './support/chart-deployment';
+import { EVERYTHING_ON, RELEASE, VALUES } from './support/chart-values';
 import { statusOf } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
-const RELEASE: Release = { name: 'sr', namespace: 'service-replicator' };
+/** A second release on the same host cluster, only ever dry-run. */
+const DRY: Release = { name: 'dry', namespace: 'dry-run' };
 
-/** Two tenants: one with a namespace toHost may also write to, one whose kubeconfig Secret sits in the release namespace. */
-const VALUES = {
-  fromHostNamespaces: ['shared'],
-  tenants: [
-    { ...tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 'vc-a-kubeconfig', replicateServices: {} }), allowedHostNamespaces: ['extra'] },
-    {
-      name: 'b',
-      hostNamespace: 'vc-b',
-      kubeconfig: { secret: { name: 'vc-b-kubeconfig', key: 'config' } },
-      config: { configMap: { namespace: 'config', name: 'tenant-b', key: 'vcluster.yaml' } },
-    },
-  ],
-  writer: { replicas: 3, concurrency: 4, resources: { requests: { cpu: '200m' } } },
-  tracing: { enabled: true, otlpEndpoint: 'http://collector.tracing:4318' },
-};
-
-describe('helm chart', () => {
-  it('passes helm lint', () => {
-    const result = runHelm(['lint', CHART, '--strict'], VALUES);
-    assert.equal(result.status, 0, result.stdout + result.stderr);
+/**
+ * One host cluster serves every test here (each control plane costs seconds): the chart is
+ * installed for real as release `sr`, its apps run under its RBAC, and release `dry` is checked
+ * with server-side dry-run against the real ServiceMonitor and ScaledObject CRDs.
+ */
+serverSuite('helm chart against real API servers', () => {
+  let deployment: ChartDeployment;
+  before(async () => {
+    deployment = await ChartDeployment.start(RELEASE);
+    // Namespaces are the user's: the chart only puts objects into them.
+    for (const name of [DRY.namespace, 'extra', 'vc-b', 'config', 'monitoring']) await deployment.hostCore.createNamespace({ body: { metadata: { name } } });
+  });
+  after(async () => {
+    await deployment?.stop();
   });
 
-  it('renders the four apps with their own ServiceAccounts, replicas, resources and settings', () => {
-    const objects = renderChart(RELEASE, VALUES);
-    const deployments = ofKind(objects, 'Deployment') as V1Deployment[];
-    const byApp = new Map(deployments.map((d) => [d.spec?.template.spec?.containers[0].args?.[0], d]));
-    assert.deepEqual([...byApp.keys()].sort(), ['config-watcher', 'host-watcher', 'tenant-watcher', 'writer']);
-    const writer = byApp.get('writer')?.spec;
-    assert.equal(writer?.replicas, 3);
-    assert.equal(byApp.get('host-watcher')?.spec?.replicas, 1);
-    assert.deepEqual(writer?.template.spec?.containers[0].resources, { requests: { cpu: '200m', memory: '128Mi' }, limits: { memory: '384Mi' } });
-    const env = new Map(writer?.template.spec?.containers[0].env?.map((e) => [e.name, e.value]));
-    assert.equal(env.get('WRITER_CONCURRENCY'), '4');
-    assert.equal(env.get('OTEL_EXPORTER_OTLP_ENDPOINT'), 'http://collector.tracing:4318');
-    assert.equal(env.get('OTEL_SERVICE_NAME'), 'writer');
-    const accounts = ofKind(objects, 'ServiceAccount').map((sa) => sa.metadata?.name);
-    assert.deepEqual(deployments.map((d) => d.spec?.template.spec?.serviceAccountName).sort(), accounts.sort());
-    for (const deployment of deployments) {
-      const pod = deployment.spec?.template.spec;
-      assert.equal(pod?.securityContext?.runAsNonRoot, true);
-      assert.equal(pod?.containers[0].securityContext?.readOnlyRootFilesystem, true);
-    }
-  });
-
-  it('renders the tenants file config-watcher reads, with the inline config as a ConfigMap of the release', () => {
-    const objects = renderChart(RELEASE, VALUES);
-    const configMaps = ofKind(objects, 'ConfigMap') as (KubernetesObject & { data: Record<string, string> })[];
-    const tenantsFile = parse(configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenants')?.data['tenants.yaml'] ?? '');
-    assert.deepEqual(tenantsFile.tenants[0].config, { configMap: { namespace: RELEASE.namespace, name: 'sr-service-replicator-tenant-a', key: 'vcluster.yaml' } });
-    assert.deepEqual(tenantsFile.tenants[1].kubeconfig, { secret: { namespace: RELEASE.namespace, name: 'vc-b-kubeconfig', key: 'config' } });
-    assert.deepEqual(tenantsFile.tenants[0].allowedHostNamespaces, ['extra']);
-    const inline = configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenant-a');
-    assert.deepEqual(parse(inline?.data['vcluster.yaml'] ?? ''), { networking: { replicateServices: {} } });
-  });
-
-  it('grants namespaced Roles only, in the namespaces the values name, with gets limited to named objects', () => {
-    const objects = renderChart(RELEASE, VALUES);
-    assert.deepEqual(ofKind(objects, 'ClusterRole').concat(ofKind(objects, 'ClusterRoleBinding')), []);
-    const roles = ofKind(objects, 'Role') as V1Role[];
-    const where = (app: string) => roles.filter((r) => r.metadata?.name === `sr-service-replicator-${app}`).map((r) => r.metadata?.namespace).sort();
-    assert.deepEqual(where('host-watcher'), ['extra', 'shared', 'vc-a', 'vc-b']);
-    assert.deepEqual(where('writer'), ['extra', 'service-replicator', 'shared', 'vc-a', 'vc-b']);
-    assert.deepEqual(where('tenant-watcher'), ['service-replicator', 'vc-a']);
-    assert.deepEqual(where('config-watcher'), ['config', 'service-replicator']);
-    for (const rule of roles.flatMap((role) => role.rules ?? [])) {
-      if (rule.resources?.some((r) => r === 'secrets' || r === 'configmaps')) assert.ok(rule.resourceNames?.length, JSON.stringify(rule));
-      assert.ok(!rule.verbs.includes('*') && !rule.resources?.includes('*'), JSON.stringify(rule));
-    }
-    const writerInShared = roles.find((r) => r.metadata?.name === 'sr-service-replicator-writer' && r.metadata.namespace === 'shared');
-    assert.deepEqual(writerInShared?.rules?.map((rule) => rule.verbs), [['get'], ['list']], 'a fromHost source namespace is only read');
-  });
-
-  it('refuses values that break the schema, naming the problem', () => {
-    const noKubeconfig = { tenants: [{ name: 'a', hostNamespace: 'vc-a', config: { values: {} } }] };
-    const twoSources = { tenants: [{ ...tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 's', replicateServices: {} }), config: { values: {}, configMap: { name: 'c', key: 'k' } } }] };
-    const badNamespace = { fromHostNamespaces: ['Not_A_Namespace'] };
-    for (const [values, expected] of [[noKubeconfig, /kubeconfig/], [twoSources, /maxProperties|maximum 1|at most 1/], [badNamespace, /fromHostNamespaces/]] as const) {
-      const result = runHelm(['template', RELEASE.name, CHART], values);
-      assert.notEqual(result.status, 0, JSON.stringify(values));
-      assert.match(result.stderr, expected);
-    }
-  });
-
-  describe('against a real API server', () => {
-    let host: ControlPlane;
+  describe('server-side dry-run', () => {
     before(async () => {
-      host = await startControlPlane({ name: 'helm-host' });
-    });
-    after(async () => {
-      await host?.stop();
+      const installed = await installCrds(deployment.host.kubeConfig);
+      assert.deepEqual(installed.sort(), ['ScaledObject keda.sh/v1alpha1', 'ServiceMonitor monitoring.coreos.com/v1']);
     });
 
-    it('is accepted by server-side dry-run (validation, defaulting, admission)', async () => {
-      const objects = renderChart(RELEASE, VALUES);
-      // Namespaces are the user's: the chart only puts objects into them.
-      await applyObjects(host.kubeConfig, ['service-replicator', 'shared', 'extra', 'vc-a', 'vc-b', 'config'].map(namespace), { dryRun: false });
-      await applyObjects(host.kubeConfig, objects, { dryRun: true });
-      const listed = await host.kubeConfig.makeApiClient(CoreV1Api).listNamespacedServiceAccount({ namespace: RELEASE.namespace });
+    it('accepts every object, the ServiceMonitor and ScaledObject checked by the projects’ own CRDs, and stores nothing', async () => {
+      const objects = await renderChart(DRY, EVERYTHING_ON);
+      assert.deepEqual(['ServiceMonitor', 'ScaledObject', 'PodDisruptionBudget', 'NetworkPolicy', 'Service'].filter((kind) => ofKind(objects, kind).length === 0), []);
+      await applyObjects(deployment.host.kubeConfig, objects, { dryRun: true });
+      const hpa = await renderChart(DRY, { ...VALUES, writer: { autoscaling: { hpa: { enabled: true, behavior: { scaleDown: { stabilizationWindowSeconds: 600 } } } } } });
+      await applyObjects(deployment.host.kubeConfig, ofKind(hpa, 'HorizontalPodAutoscaler'), { dryRun: true });
+
+      const listed = await deployment.hostCore.listNamespacedServiceAccount({ namespace: DRY.namespace });
       assert.deepEqual(listed.items.map((sa) => sa.metadata?.name), ['default'], 'a dry run stores nothing');
+      const custom = deployment.host.kubeConfig.makeApiClient(CustomObjectsApi);
+      const monitors = await custom.listNamespacedCustomObject({ group: 'monitoring.coreos.com', version: 'v1', namespace: 'monitoring', plural: 'servicemonitors' });
+      assert.deepEqual(monitors.items, []);
+    });
+
+    it('is a real check: the CRDs refuse what their schemas forbid', async () => {
+      const badRelabeling = await renderChart(DRY, { ...EVERYTHING_ON, serviceMonitor: { enabled: true, relabelings: [{ action: 'explode' }] } });
+      await assert.rejects(applyObjects(deployment.host.kubeConfig, ofKind(badRelabeling, 'ServiceMonitor'), { dryRun: true }), /relabelings\[0\]\.action: Unsupported value: \\"explode\\"/);
+      const [scaled] = ofKind(await renderChart(DRY, EVERYTHING_ON), 'ScaledObject') as (KubernetesObject & { spec: Record<string, unknown> })[];
+      const inverted = { ...scaled, spec: { ...scaled.spec, minReplicaCount: 5, maxReplicaCount: 2 } };
+      await assert.rejects(applyObjects(deployment.host.kubeConfig, [inverted], { dryRun: true }), /minReplicaCount must be less than or equal to maxReplicaCount/);
     });
   });
 
-  describe('the apps under exactly the chart RBAC', () => {
-    let deployment: ChartDeployment;
-    before(async () => {
-      deployment = await ChartDeployment.start(RELEASE);
-    });
-    after(async () => {
-      await deployment?.stop();
-    });
-
+  describe('the apps under exactly the chart RBAC and settings', () => {
     it('replicate both ways', async () => {
       const exists = async (call: Promise<unknown>) => ((await statusOf(call)) === 200 ? true : undefined);
       await eventually(() => exists(deployment.tenantCore.readNamespacedService({ namespace: 'default', name: 'web' })), 60_000);
       await eventually(() => exists(deployment.hostCore.readNamespacedService({ namespace: 'vc-a', name: 'api' })), 60_000);
+      // Tenant a writes core/v1 Endpoints too: the chart's Roles let host-watcher follow them and the writer write them.
+      const endpoints = await eventually(() => deployment.hostCore.readNamespacedEndpoints({ namespace: 'vc-a', name: 'api' }).catch(() => undefined), 60_000);
+      assert.equal(endpoints.metadata?.labels?.['endpoints.kubernetes.io/managed-by'], 'service-replicator');
+    });
+
+    it('serve the status page, Bull Board and metrics on the operator port only, and health on the health port only', async () => {
+      const { http, operator } = await deployment.addresses('config-watcher');
+      const code = async (url: string) => (await fetch(url)).status;
+      for (const path of ['/status', '/status.json', '/queues', '/metrics']) {
+        assert.equal(await code(operator + path), 200, `operator port: ${path}`);
+        assert.equal(await code(http + path), 404, `health port: ${path}`);
+      }
+      for (const path of ['/health/live', '/health/ready']) {
+        assert.equal(await code(http + path), 200, `health port: ${path}`);
+        assert.equal(await code(operator + path), 404, `operator port: ${path}`);
+      }
+      assert.match(await (await fetch(`${operator}/status`)).text(), /a\/fromHost\/default\/web|default\/web/);
+      for (const app of ['host-watcher', 'tenant-watcher', 'writer'] as const) {
+        const addresses = await deployment.addresses(app);
+        assert.equal(await code(`${addresses.operator}/metrics`), 200, `${app}: /metrics on the operator port`);
+        assert.equal(await code(`${addresses.http}/metrics`), 404, `${app}: not on the health port`);
+        assert.equal(await code(`${addresses.http}/health/ready`), 200, `${app}: ready on the health port`);
+      }
+      const writer = await deployment.addresses('writer');
+      assert.match(await (await fetch(`${writer.operator}/metrics`)).text(), /replicator_queue_jobs\{state="prioritized",app="writer"\} \d+/);
     });
 
     it('are refused (403) anything outside the rules', async () => {
@@ -151,9 +112,12 @@ describe('helm chart', () => {
       assert.match(status.message, /forbidden/);
       assert.equal(await statusOf(deployment.tenantCore.readNamespacedService({ namespace: 'default', name: 'elsewhere' })), 404);
     });
+
+    it('stop cleanly on SIGTERM with connections to the operator port still open', async () => {
+      const { operator } = await deployment.addresses('config-watcher');
+      // fetch keeps its connection alive: an idle client must not hold the process open.
+      assert.equal((await fetch(`${operator}/status.json`)).status, 200);
+      assert.deepEqual(await deployment.stopApp('config-watcher'), { code: 0, signal: null });
+    });
   });
 });
-
-function namespace(name: string): KubernetesObject {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
-}

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { Worker } from 'bullmq';
 import { startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
 import { RECONCILE_QUEUE, ReconcileQueue, redisConnection, redisReady } from '@service-replicator/replication-queue';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
-describe('reconcile queue (real Redis)', () => {
+serverSuite('reconcile queue (real Redis)', () => {
   let redis: RedisServer;
   before(async () => {
     redis = await startRedis();
@@ -34,13 +35,16 @@ describe('reconcile queue (real Redis)', () => {
       },
       { connection: consumer, prefix, concurrency: 4 },
     );
+    let completed = 0;
+    worker.on('completed', () => (completed += 1));
     try {
       await queue.enqueue(['t/fromHost/ns/web'], 'first');
       await eventually(() => (passes.length === 1 ? true : undefined));
       for (let i = 0; i < 50; i += 1) await queue.enqueue(['t/fromHost/ns/web'], `burst ${i}`);
       release();
-      await eventually(() => (passes.length === 2 ? true : undefined));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The follow-up done, and nothing left in the queue that could make a third pass.
+      await eventually(() => (completed === 2 ? true : undefined));
+      assert.deepEqual(await queue.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'), { waiting: 0, active: 0, delayed: 0, prioritized: 0, 'waiting-children': 0 });
       assert.equal(passes.length, 2, 'one pass, then one follow-up for everything added during it');
       assert.equal(maxInFlight, 1);
     } finally {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL } from '@service-replicator/service-translation';
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 /** The tenant's EndpointSlices for a Service, as kube-proxy and CoreDNS would find them. */
@@ -11,7 +12,7 @@ async function tenantSlices(fx: ReplicationFixture, tenant: 'a' | 'b', namespace
   return list.items;
 }
 
-describe('fromHost: host Service mirrored into tenant clusters', () => {
+serverSuite('fromHost: host Service mirrored into tenant clusters', () => {
   let fx: ReplicationFixture;
   let hostDb: V1Service;
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ignoreConflict, ReplicationFixture, statusOf } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 /**
@@ -34,7 +35,7 @@ async function startSyncedPod(fx: ReplicationFixture, name: string, labels: Reco
   });
 }
 
-describe('toHost: tenant Service mirrored into the host cluster', () => {
+serverSuite('toHost: tenant Service mirrored into the host cluster', () => {
   let fx: ReplicationFixture;
 
   before(async () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
+import { ManagedProcess, type ProcessEnd } from '@service-replicator/control-plane-harness';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 // Run as a process, the way `npm start` runs it: nothing of the sandbox is imported here.
@@ -13,27 +14,30 @@ const TO_HOST = ['team-a', 'toHost', 'tenant:my-virtual-namespace/my-virtual-ser
 
 /** The sandbox as `npm start` runs it (after the build), its output collected as it comes. */
 class SandboxRun {
-  output = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
+  private readonly proc: ManagedProcess;
 
   constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
     // Without the variables that would point it at real clusters, whatever the caller's shell has.
     const { HOST_KUBECONFIG: _h, TENANTS_FILE: _t, REDIS_URL: _r, QUEUE_PREFIX: _p, ...inherited } = process.env;
-    this.child = spawn(process.execPath, [SANDBOX, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout?.on('data', (data: Buffer) => (this.output += data.toString()));
-    this.child.stderr?.on('data', (data: Buffer) => (this.output += data.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.proc = new ManagedProcess('sandbox', process.execPath, [SANDBOX, ...args], { env: { ...inherited, ...env } });
+  }
+
+  get output(): string {
+    return this.proc.output;
+  }
+
+  /** Resolves once it has exited and all it wrote has been read. */
+  get exited(): Promise<ProcessEnd> {
+    return this.proc.closed;
   }
 
   signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
+    this.proc.killGroup(signal);
   }
 
-  /** SIGTERM (not SIGKILL) if a test gave up on it, so the sandbox still stops its servers. */
+  /** SIGTERM if a test gave up on it, and time to stop its servers before SIGKILL. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    await this.exited;
+    await this.proc.stop(30_000);
   }
 
   /** The rows of the last table printed (--no-tty prints one per change), as cells. */
@@ -62,7 +66,7 @@ function inSync(rows: readonly string[][] | undefined): boolean {
   return rowFor(rows, FROM_HOST)?.[4] === 'in-sync' && rowFor(rows, TO_HOST)?.[4] === 'in-sync';
 }
 
-describe('npm start: the sandbox (sample deployment, four apps, live table)', () => {
+serverSuite('npm start: the sandbox (sample deployment, four apps, live table)', () => {
   const runs: SandboxRun[] = [];
   const run = (args: readonly string[], env?: Record<string, string>) => {
     const started = new SandboxRun(args, env);

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { after, before, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoRoot } from '@service-replicator/control-plane-harness';
+import { ManagedProcess, repoRoot, runProcess, type ProcessResult } from '@service-replicator/control-plane-harness';
 import { ReplicationFixture } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 const CLI = join(repoRoot, 'tools', 'cli', 'dist', 'main.js');
@@ -79,16 +78,13 @@ async function record(fx: ReplicationFixture, key: string): Promise<StatusRecord
   return JSON.parse(raw) as StatusRecord;
 }
 
+function cliEnv(fx: ReplicationFixture): NodeJS.ProcessEnv {
+  return { ...process.env, REDIS_URL: fx.redisServer.url, QUEUE_PREFIX: fx.prefix };
+}
+
 /** The CLI as a user runs it, against the fixture's Redis; resolves with its output and exit code. */
-async function cli(fx: ReplicationFixture, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, REDIS_URL: fx.redisServer.url, QUEUE_PREFIX: fx.prefix };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+function cli(fx: ReplicationFixture, ...args: string[]): Promise<ProcessResult> {
+  return runProcess(process.execPath, [CLI, ...args], { env: cliEnv(fx) });
 }
 
 /** What a person reads in the "last sync" cell: the local clock time of the record's lastSyncAt. */
@@ -96,7 +92,7 @@ function clockTime(iso: string): string {
   return new Date(iso).toTimeString().slice(0, 8);
 }
 
-describe('status view: the CLI and config-watcher\'s /status page', () => {
+serverSuite('status view: the CLI and config-watcher\'s /status page', () => {
   let fx: ReplicationFixture;
   let browser: Browser;
   let page: Page;
@@ -140,16 +136,12 @@ describe('status view: the CLI and config-watcher\'s /status page', () => {
   });
 
   it('status --watch --json prints a report and ends on Ctrl-C with the verdict', async () => {
-    const watcher = spawn(process.execPath, [CLI, 'status', '--watch', '--json', '--interval=0.5'], {
-      env: { ...process.env, REDIS_URL: fx.redisServer.url, QUEUE_PREFIX: fx.prefix },
-    });
-    let output = '';
-    watcher.stdout.on('data', (data: Buffer) => (output += data.toString()));
-    const exited = new Promise<number | null>((resolve) => watcher.once('exit', (exitCode) => resolve(exitCode)));
-    await eventually(() => (output.includes('\n') ? true : undefined), 10_000);
-    watcher.kill('SIGINT');
-    assert.equal(await exited, 1);
-    assert.equal((JSON.parse(output.split('\n')[0]) as Report).healthy, false);
+    const watcher = new ManagedProcess('cli status --watch', process.execPath, [CLI, 'status', '--watch', '--json', '--interval=0.5'], { env: cliEnv(fx) });
+    // Generous: on a loaded machine the first report has taken over 10 s.
+    await eventually(() => (watcher.stdout.includes('\n') ? true : undefined), 60_000);
+    watcher.killGroup('SIGINT');
+    assert.deepEqual(await watcher.exited, { code: 1, signal: null });
+    assert.equal((JSON.parse(watcher.stdout.split('\n')[0]) as Report).healthy, false);
   });
 
   it('the page shows each row\'s badge, the conflict message, the last sync time and trace, and the refused config', async () => {

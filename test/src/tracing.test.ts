@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { OtlpReceiver, type ReceivedSpan } from '@service-replicator/control-plane-harness';
 import { ReplicationFixture } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
 
 const KEY = 'a/fromHost/default/db';
@@ -30,7 +31,7 @@ function ancestors(span: ReceivedSpan, trace: readonly ReceivedSpan[]): Received
   return chain;
 }
 
-describe('tracing: one trace from a host Service change to the write of its mirror', () => {
+serverSuite('tracing: one trace from a host Service change to the write of its mirror', () => {
   let receiver: OtlpReceiver;
   let fx: ReplicationFixture;
   let tenantServer: string;
@@ -72,8 +73,13 @@ describe('tracing: one trace from a host Service change to the write of its mirr
     assert.equal(chain.at(-1), root);
     assert.deepEqual(
       ['tenant', 'direction', 'source', 'target', 'action', 'outcome'].map((name) => reconcile.attributes[`replicator.${name}`]),
-      ['a', 'fromHost', 'host:shared/db', 'tenant:default/db', 'update Service', 'pending'],
+      ['a', 'fromHost', 'host:shared/db', 'tenant:default/db', 'update Service, update EndpointSlice', 'in-sync'],
     );
+    // The pass read both sides from the watchers' snapshots: no GET or LIST reached an API server.
+    const inPass = trace.filter((span) => ancestors(span, trace).includes(reconcile));
+    assert.ok(inPass.some((span) => span.name === 'read snapshots'), 'the pass shows its snapshot read');
+    const requests = inPass.filter((span) => span.kind === CLIENT).map((span) => span.attributes['http.request.method'] ?? span.attributes['http.method']);
+    assert.deepEqual(requests.sort(), ['PUT', 'PUT'], 'the Service and its EndpointSlice were written, and nothing was read');
   });
 
   it('stores a trace id of a pass in the status record, and logs carry trace_id and span_id', async () => {

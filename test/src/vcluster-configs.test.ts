@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { repoRoot } from '@service-replicator/control-plane-harness';
+import { after, before, it } from 'node:test';
+import { repoRoot, runProcess, type ProcessResult } from '@service-replicator/control-plane-harness';
 import { VCLUSTER_NETWORKING_KEYS, VCLUSTER_TOP_LEVEL_KEYS } from '@service-replicator/replication-config';
+import { serverSuite } from './support/server-suite';
 
 /**
  * vCluster's own values files, chart values and e2e configs (test/data/vcluster, see its README)
@@ -48,24 +47,12 @@ function render(template: string): string {
     });
 }
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `npm run cli -- validate FILE`, for a stand-in tenant whose host namespace is vcluster-a. */
-async function validate(file: string): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'validate', file, '--host-namespace', 'vcluster-a']);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+function validate(file: string): Promise<ProcessResult> {
+  return runProcess(process.execPath, [cli, 'validate', file, '--host-namespace', 'vcluster-a']);
 }
 
-describe("vCluster's own configs", () => {
+serverSuite("vCluster's own configs", () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sr-vcluster-configs-'));

@@ -5,6 +5,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { ClusterClient, loadKubeConfig } from '@service-replicator/kube';
 import {
   formatIssue,
+  mappingKeyOf,
   networkPolicyWarnings,
   parseTenantConfig,
   parseTenantsFile,
@@ -43,6 +44,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
   private readonly parsed = new Map<string, { readonly input: string; readonly result: ParseResult }>();
   private readonly folderWatchers = new Map<string, FSWatcher>();
   private timer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   /** When passes started failing (Redis away, say); undefined while they succeed. */
@@ -62,11 +64,13 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     this.sources = new ConfigSources(tenantsFile, host, this.settings.CONFIG_SETTLE_MS);
     await this.check('start');
     this.timer = setInterval(() => void this.check('poll'), this.settings.CONFIG_POLL_MS);
+    this.resyncTimer = setInterval(() => void this.resync(), this.settings.RESYNC_INTERVAL_SECONDS * 1000);
     this.watchFolder(dirname(tenantsFile));
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.resyncTimer);
     this.folderWatchers.forEach((watcher) => watcher.close());
     await this.running;
     await this.redis.close();
@@ -108,15 +112,15 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     if (!tenants) return;
     // Files are read concurrently: one settle time per pass, not one per tenant.
     const [sources, state] = await Promise.all([Promise.all(tenants.map((tenant) => this.sources.readTenantConfig(tenant))), this.readRedis()]);
-    await this.publisher.noticePublished(state.published);
     await this.publisher.settleOwed();
     for (const [index, tenant] of tenants.entries()) await this.checkTenant(tenant, sources[index], state, reason);
     await this.retireRemovedTenants(tenants, state);
   }
 
+  /** Cheap on every poll: the tenants' records and checks; mappings only where they are not known already. */
   private async readRedis(): Promise<RedisState> {
-    const [published, checks] = await Promise.all([this.redis.mappings.all(), this.redis.mappings.checks()]);
-    return { published: new Map(published.map((p) => [p.tenant.name, p])), checks: new Map(checks.map((c) => [c.tenant, c])) };
+    const [records, checks] = await Promise.all([this.redis.mappings.records(), this.redis.mappings.checks()]);
+    return { published: await this.publisher.publishedState(records), checks: new Map(checks.map((c) => [c.tenant, c])) };
   }
 
   /** The last good tenants file: a changed one that is invalid (or still being written) changes nothing. */
@@ -155,6 +159,20 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     const result = 'text' in source ? parseTenantConfig(source.text, tenant) : { issues: [source.issue] };
     this.parsed.set(tenant.name, { input, result });
     return result;
+  }
+
+  /**
+   * Every key once per RESYNC_INTERVAL_SECONDS, from here only (one pass per key, not one per
+   * watcher): repairs anything an event did not. Passes read snapshots, so this costs the API servers
+   * nothing, and a pass that finds its mirror in sync writes nothing.
+   */
+  async resync(): Promise<void> {
+    try {
+      const keys = (await this.redis.mappings.all()).flatMap((published) => published.mappings.map(mappingKeyOf));
+      await this.redis.queue.enqueue(keys, 'resync');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'resync failed; the next one tries again');
+    }
   }
 
   /** A tenant gone from the tenants file keeps its mappings for the grace, then they are removed. */

@@ -2,7 +2,14 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { ClientProxy } from '@nestjs/microservices';
 import type { Subscription } from 'rxjs';
 import { formatIssue, mappingKeyOf, type ConfigIssue, type PublicationPlan, type TenantPublication } from '@service-replicator/replication-config';
-import { MAPPINGS_CHANGED, ReplicatorRedis, type ConfigCheck, type MappingsChanged, type PublishedTenant } from '@service-replicator/replication-queue';
+import {
+  MAPPINGS_CHANGED,
+  ReplicatorRedis,
+  type ConfigCheck,
+  type MappingsChanged,
+  type PublishedTenant,
+  type PublishedTenantRecord,
+} from '@service-replicator/replication-queue';
 import { LOGGER, type Logger } from '@service-replicator/runtime';
 import { ATTR, inSpan } from '@service-replicator/telemetry';
 
@@ -58,16 +65,29 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
     return [...this.remembered.keys()];
   }
 
-  /** Takes note of what Redis holds; says (and repairs the version counter) when it lost what was published. */
-  async noticePublished(published: ReadonlyMap<string, PublishedTenant>): Promise<void> {
-    const lost = [...this.remembered.keys()].filter((tenant) => !published.has(tenant));
-    for (const record of published.values()) {
-      this.remembered.set(record.tenant.name, record);
-      this.highestVersion = Math.max(this.highestVersion, record.version);
+  /**
+   * What Redis holds, from the tenants' records (one small read per poll): a record whose version
+   * is the one this process published or read last is taken as it remembers it; only others (at
+   * start, or published by someone else) are read whole. Says so, and raises the version counter,
+   * when Redis lost what was published.
+   */
+  async publishedState(records: readonly PublishedTenantRecord[]): Promise<Map<string, PublishedTenant>> {
+    const published = new Map<string, PublishedTenant>();
+    for (const record of records) {
+      const name = record.tenant.name;
+      const known = this.remembered.get(name);
+      const current = known?.version === record.version ? known : await this.redis.mappings.get(name);
+      if (!current) continue;
+      published.set(name, current);
+      this.remembered.set(name, current);
+      this.highestVersion = Math.max(this.highestVersion, current.version);
     }
-    if (lost.length === 0) return;
-    this.logger.warn({ tenants: lost }, `published mappings of ${lost.join(', ')} are missing from Redis (flushed or restarted empty); publishing them again`);
-    await this.redis.mappings.raiseVersionTo(this.highestVersion);
+    const lost = [...this.remembered.keys()].filter((tenant) => !published.has(tenant));
+    if (lost.length > 0) {
+      this.logger.warn({ tenants: lost }, `published mappings of ${lost.join(', ')} are missing from Redis (flushed or restarted empty); publishing them again`);
+      await this.redis.mappings.raiseVersionTo(this.highestVersion);
+    }
+    return published;
   }
 
   /** Enqueues keys and sends announcements left over from a pass in which they failed. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ClusterRegistry, ClusterWatcher, loadKubeConfig, WatcherMetrics } from '@service-replicator/kube';
-import { mappingKey, watchPlan, type Direction, type WatchPlan } from '@service-replicator/replication-config';
-import { ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
+import { mappingKey, watchPlan, type Direction } from '@service-replicator/replication-config';
+import { ReplicatorRedis, tenantCluster, type PublishedTenant } from '@service-replicator/replication-queue';
 import { LOGGER, MetricsRegistry, Readiness, Settings, type Logger } from '@service-replicator/runtime';
 import { DIRECTION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } from '@service-replicator/service-translation';
 
@@ -10,12 +10,14 @@ const RELOAD_MS = 30_000;
 interface TenantWatch {
   readonly spec: string;
   readonly watcher: ClusterWatcher;
-  plan: WatchPlan;
+  keys: readonly string[];
 }
 
 /**
- * Watches every tenant's cluster: toHost sources (and their EndpointSlices) and fromHost
- * targets (drift). Its resync also sweeps each tenant for mirrors we own whose mapping is gone.
+ * Watches every tenant's cluster: toHost sources (and their EndpointSlices) and fromHost targets
+ * (drift), keeping their snapshots for the writer's passes. It also sweeps each tenant for fromHost
+ * mirrors we own whose mapping is gone (left behind when Redis lost the removal): once a tenant's
+ * mappings are known, then every ORPHAN_SWEEP_INTERVAL_SECONDS.
  */
 @Injectable()
 export class TenantWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,13 +37,11 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   async onApplicationBootstrap(): Promise<void> {
     this.clusters = new ClusterRegistry(loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
     this.metrics = new WatcherMetrics(this.registry);
-    this.readiness.add('informers', () => [...this.watches.values()].every((watch) => watch.watcher.hasSynced));
+    this.readiness.add('informers', () => [...this.watches.values()].every((watch) => watch.watcher.healthy));
     await this.reload('start');
-    // Mappings removed while nothing was running leave mirrors behind: sweep for them now.
-    void this.resync();
     this.timers.push(
       setInterval(() => void this.reload('periodic reload'), RELOAD_MS),
-      setInterval(() => void this.resync(), this.settings.RESYNC_INTERVAL_SECONDS * 1000),
+      setInterval(() => void this.sweepAll(), this.settings.ORPHAN_SWEEP_INTERVAL_SECONDS * 1000),
     );
   }
 
@@ -54,19 +54,6 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
       this.logger.debug({ reason, tenants: [...names] }, 'following mappings');
     } catch (error) {
       this.logger.error({ err: error, reason }, 'could not reload the mappings; keeping the current watches');
-    }
-  }
-
-  /** Every key again, plus the keys of mirrors we own that no mapping names any more. */
-  async resync(): Promise<void> {
-    for (const [tenant, watch] of this.watches) {
-      void this.enqueue(watch.plan.keys, 'resync');
-      try {
-        const orphans = (await this.ownedFromHostTargets(tenant)).filter((key) => !watch.plan.keys.includes(key));
-        void this.enqueue(orphans, 'orphan sweep');
-      } catch (error) {
-        this.logger.warn({ tenant, err: error }, 'orphan sweep failed; next resync tries again');
-      }
     }
   }
 
@@ -85,18 +72,22 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
       await this.unwatch(name);
       watch = undefined;
     }
+    const started = !watch;
     if (!watch) {
       const cluster = await this.clusters.tenant(published.tenant);
-      const watcher = new ClusterWatcher(cluster, {
+      const watcher = new ClusterWatcher(cluster, tenantCluster(name), this.redis.snapshots, {
         enqueue: (keys, cause) => this.enqueue(keys, `${cause} (tenant ${name})`),
         informerError: (namespace, resource, error, restartInMs) =>
           this.logger.warn({ tenant: name, namespace, resource, err: error, restartInMs }, `tenant ${resource} watch failed; restarting`),
+        snapshotError: (namespace, error) => this.logger.warn({ tenant: name, namespace, err: error }, 'could not write snapshots; retrying'),
       }, this.metrics);
-      watch = { spec, watcher, plan };
+      watch = { spec, watcher, keys: plan.keys };
       this.watches.set(name, watch);
     }
-    watch.plan = plan;
-    await watch.watcher.follow(plan);
+    watch.keys = plan.keys;
+    await watch.watcher.follow(plan, new Map([[name, published.tenant]]));
+    // Mappings removed while nothing was running leave mirrors behind: sweep once they are known.
+    if (started) await this.sweep(name);
   }
 
   private async unwatch(name: string): Promise<void> {
@@ -106,14 +97,29 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
     await watch?.watcher.stop();
   }
 
-  private async ownedFromHostTargets(tenant: string): Promise<string[]> {
-    const published = await this.redis.mappings.get(tenant);
-    if (!published) return [];
-    const cluster = await this.clusters.tenant(published.tenant);
-    const direction: Direction = 'fromHost';
-    const labelSelector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${TENANT_LABEL}=${tenant},${DIRECTION_LABEL}=${direction}`;
-    const owned = await cluster.core.listServiceForAllNamespaces({ labelSelector });
-    return owned.items.map((svc) => mappingKey(tenant, direction, { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' }));
+  private async sweepAll(): Promise<void> {
+    for (const tenant of this.watches.keys()) await this.sweep(tenant);
+  }
+
+  /** Enqueues the keys of fromHost mirrors we own in the tenant that no mapping names any more. */
+  private async sweep(tenant: string): Promise<void> {
+    const watch = this.watches.get(tenant);
+    if (!watch) return;
+    try {
+      const published = await this.redis.mappings.get(tenant);
+      if (!published) return;
+      const cluster = await this.clusters.tenant(published.tenant);
+      const direction: Direction = 'fromHost';
+      const labelSelector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${TENANT_LABEL}=${tenant},${DIRECTION_LABEL}=${direction}`;
+      const owned = await cluster.core.listServiceForAllNamespaces({ labelSelector });
+      const known = new Set(watch.keys);
+      const orphans = owned.items
+        .map((svc) => mappingKey(tenant, direction, { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' }))
+        .filter((key) => !known.has(key));
+      await this.enqueue(orphans, 'orphan sweep');
+    } catch (error) {
+      this.logger.warn({ tenant, err: error }, 'orphan sweep failed; the next one tries again');
+    }
   }
 
   private async enqueue(keys: readonly string[], cause: string): Promise<void> {

@@ -11,6 +11,7 @@ import { createPki, type Pki } from './pki';
 
 /** The controllers the replicator's behaviour depends on in a real cluster. */
 const CONTROLLERS = [
+  'endpoints-controller',
   'endpointslice-controller',
   'endpointslice-mirroring-controller',
   'namespace-controller',
@@ -87,7 +88,7 @@ function startEtcd(bin: string, dir: string, port: number, peerPort: number): Ma
     `--initial-cluster=default=${peer}`,
     '--unsafe-no-fsync',
     '--log-level=warn',
-  ], join(dir, 'etcd.log'));
+  ], { logFile: join(dir, 'etcd.log') });
 }
 
 function startApiServer(bin: string, dir: string, pki: Pki, etcdPort: number, apiPort: number): ManagedProcess {
@@ -107,7 +108,7 @@ function startApiServer(bin: string, dir: string, pki: Pki, etcdPort: number, ap
     '--service-cluster-ip-range=10.0.0.0/16',
     // Nothing here runs the metrics APIs or a cloud; keep the log about what tests do.
     '--v=1',
-  ], join(dir, 'kube-apiserver.log'));
+  ], { logFile: join(dir, 'kube-apiserver.log') });
 }
 
 function startControllerManager(bin: string, dir: string, kubeconfig: string): ManagedProcess {
@@ -120,7 +121,7 @@ function startControllerManager(bin: string, dir: string, kubeconfig: string): M
     // Tests wait on these controllers: publish endpoint changes at once rather than batching.
     '--endpointslice-updates-batch-period=0s',
     '--v=1',
-  ], join(dir, 'kube-controller-manager.log'));
+  ], { logFile: join(dir, 'kube-controller-manager.log') });
 }
 
 function adminKubeConfig(name: string, server: string, pki: Pki): KubeConfig {

@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runProcess } from './managed-process';
 
-const run = promisify(execFile);
+async function run(command: string, args: readonly string[]): Promise<void> {
+  const result = await runProcess(command, args);
+  if (result.code !== 0) throw new Error(`${command} ${args[0]} exited ${result.code ?? result.signal}: ${result.stderr}`);
+}
 
 /** Files of a throwaway PKI for one test control plane (EC P-256 keys: fast to make). */
 export interface Pki {

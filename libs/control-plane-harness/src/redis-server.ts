@@ -21,7 +21,7 @@ export async function startRedis(options: { readonly port?: number } = {}): Prom
   const port = options.port ?? (await freePort());
   const proc = new ManagedProcess('redis-server', 'redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-  ], join(dir, 'redis.log'));
+  ], { logFile: join(dir, 'redis.log') });
   const stop = async () => {
     await proc.stop();
     await rm(dir, { recursive: true, force: true });

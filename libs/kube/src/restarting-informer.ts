@@ -1,13 +1,11 @@
-import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { exponentialBackoff } from './backoff';
 
 export type InformerVerb = 'add' | 'update' | 'delete';
 
 export interface InformerHandlers<T extends KubernetesObject> {
-  /** add, update and delete alike: the reconciler reads fresh state, so only the object's identity matters. */
+  /** add, update and delete; a relist after 410 Gone delivers what changed meanwhile the same way. */
   readonly onChange: (object: T, verb: InformerVerb) => void;
-  /** Every (re)connect: events may have been missed while disconnected, so re-enqueue all keys. */
-  readonly onConnect?: () => void;
   readonly onError?: (error: unknown, restartInMs: number) => void;
 }
 
@@ -19,29 +17,28 @@ export interface InformerSpec<T extends KubernetesObject> {
   readonly labelSelector?: string;
 }
 
+/** An informer failing for longer than this (its restarts keep failing) makes the app not ready. */
+const UNHEALTHY_AFTER_MS = 10_000;
+
 /**
- * client-node's informer lists, watches, relists on 410 Gone, and stops on any other error.
- * This one restarts it with capped exponential backoff until stopped, and counts restarts.
+ * client-node's informer (a ListWatch with a cache) lists, watches, relists on 410 Gone, and stops
+ * on any other error. This one restarts it with capped exponential backoff until stopped, keeps its
+ * cache across restarts (a restart resumes the watch from the last resourceVersion, so nothing is
+ * missed), counts restarts, and says whether it is healthy.
  */
 export class RestartingInformer<T extends KubernetesObject> {
-  private readonly informer: Informer<T>;
+  private readonly informer: ListWatch<T>;
   private readonly backoff = exponentialBackoff({ initialMs: 250, maxMs: 30_000 });
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private synced = false;
-  private failed = false;
+  private failingSince: number | undefined;
   restarts = 0;
 
-  constructor(readonly spec: InformerSpec<T>, private readonly handlers: InformerHandlers<T>) {
-    this.informer = makeInformer(spec.kubeConfig, spec.path, spec.list, spec.labelSelector);
+  constructor(readonly spec: InformerSpec<T>, private readonly handlers: InformerHandlers<T>, private readonly now: () => number = Date.now) {
+    this.informer = new ListWatch(spec.path, new Watch(spec.kubeConfig), spec.list, false, spec.labelSelector);
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, (object) => handlers.onChange(object, verb));
-    // client-node emits connect before each (re)list and watch, including its own reconnects
-    // after a watch times out normally.
-    this.informer.on('connect', () => handlers.onConnect?.());
-    this.informer.on('error', (error) => {
-      this.failed = true;
-      this.restartLater(error);
-    });
+    this.informer.on('error', (error: unknown) => this.restartLater(error));
   }
 
   /** True once a list has been delivered and its watch opened. */
@@ -49,18 +46,36 @@ export class RestartingInformer<T extends KubernetesObject> {
     return this.synced;
   }
 
+  /** Synced, and not failing for longer than a restart or two take: an API server that is down shows here. */
+  get healthy(): boolean {
+    return this.synced && (this.failingSince === undefined || this.now() - this.failingSince < UNHEALTHY_AFTER_MS);
+  }
+
+  /** The resourceVersion of the last list or event seen: what the cache reflects. */
+  get listVersion(): string {
+    return this.informer.latestResourceVersion();
+  }
+
+  get(name: string, namespace: string): T | undefined {
+    return this.informer.get(name, namespace);
+  }
+
+  list(namespace: string): readonly T[] {
+    return this.informer.list(namespace);
+  }
+
+  /** Resolves once the list is delivered and the watch is open, or once a failure is scheduled for a restart. */
   async start(): Promise<void> {
     this.stopped = false;
-    this.failed = false;
+    const failuresBefore = this.restarts;
     try {
-      // Resolves after the list and the watch request, reporting failures through 'error'.
       await this.informer.start();
     } catch (error) {
-      this.failed = true;
       this.restartLater(error);
     }
-    if (!this.failed && !this.stopped) {
+    if (this.restarts === failuresBefore && !this.stopped) {
       this.synced = true;
+      this.failingSince = undefined;
       this.backoff.reset();
     }
   }
@@ -68,11 +83,13 @@ export class RestartingInformer<T extends KubernetesObject> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.timer = undefined;
     await this.informer.stop();
   }
 
   private restartLater(error: unknown): void {
     if (this.stopped || this.timer) return;
+    this.failingSince ??= this.now();
     const delay = this.backoff.next();
     this.restarts += 1;
     this.handlers.onError?.(error, delay);

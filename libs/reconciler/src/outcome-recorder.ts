@@ -17,8 +17,18 @@ export interface Reporter {
 export class OutcomeRecorder {
   constructor(private readonly statuses: StatusStore, private readonly reporter: Reporter) {}
 
-  async record(outcome: PassOutcome, traceId?: string): Promise<MappingStatus> {
-    const previous = await this.statuses.get(outcome.key);
+  /**
+   * Records the pass's outcome when it differs from the last one recorded (state, message, source):
+   * a pass that finds a mirror in sync, as every resync's does, writes nothing. A retired key (its
+   * entry gone and nothing of ours left) loses its record, so the status view lists what is configured.
+   * `previousRecord`: the current record, if the caller started reading it already (in parallel with the pass).
+   */
+  async record(outcome: PassOutcome, traceId?: string, previousRecord?: Promise<MappingStatus | undefined>): Promise<MappingStatus | undefined> {
+    const previous = await (previousRecord ?? this.statuses.get(outcome.key));
+    if (outcome.retired) {
+      if (previous) await this.statuses.remove(outcome.key);
+      return undefined;
+    }
     const now = new Date().toISOString();
     const status: MappingStatus = {
       key: outcome.key,
@@ -28,13 +38,21 @@ export class OutcomeRecorder {
       target: targetRef(outcome.parts),
       state: outcome.state,
       message: outcome.wrote ? `${outcome.wrote}; ${outcome.message}` : outcome.message,
-      lastSyncAt: outcome.state === 'in-sync' ? now : previous?.lastSyncAt,
+      lastSyncAt: outcome.state === 'in-sync' && (outcome.wrote || previous?.state !== 'in-sync') ? now : previous?.lastSyncAt,
       updatedAt: now,
       traceId: traceId ?? previous?.traceId,
     };
+    if (previous && !worthRecording(previous, status, outcome)) return previous;
     await this.statuses.set(status);
     if (outcome.state === 'conflict') await this.reportConflict(outcome, previous);
     return status;
+  }
+
+  /** Starts reading a key's record, to be handed to `record` once the pass is done. */
+  previous(key: string): Promise<MappingStatus | undefined> {
+    const reading = this.statuses.get(key);
+    reading.catch(() => undefined); // a failure surfaces when record() awaits it
+    return reading;
   }
 
   async recordError(outcome: Pick<PassOutcome, 'key' | 'parts'>, message: string, traceId?: string): Promise<void> {
@@ -55,6 +73,15 @@ export class OutcomeRecorder {
     const { cluster, object } = outcome.conflict;
     await cluster.warn({ object, reason: CONFLICT_REASON, message: `service-replicator (${outcome.key}): ${outcome.message}` });
   }
+}
+
+/**
+ * A new state, a write, or a new explanation of a problem. A pass that finds its mirror in sync
+ * and writes nothing (every resync's) leaves the record of the write that synced it.
+ */
+function worthRecording(previous: MappingStatus, next: MappingStatus, outcome: PassOutcome): boolean {
+  if (previous.state !== next.state || previous.source !== next.source || outcome.wrote) return true;
+  return next.state !== 'in-sync' && previous.message !== next.message;
 }
 
 /** `tenant:ns/name` for fromHost, `host:ns/name` for toHost, like the source annotation. */

@@ -5,7 +5,7 @@ import type { PassOutcome } from './reconciler';
 import { ReconcileMetrics } from './reconcile-metrics';
 
 const parts = { tenant: 'a', direction: 'fromHost', target: { namespace: 'default', name: 'db' } } as PassOutcome['parts'];
-const outcome = (state: PassOutcome['state'], wrote?: string): PassOutcome => ({ key: 'a/fromHost/default/db', parts, state, message: '', wrote, requeue: !!wrote });
+const outcome = (state: PassOutcome['state'], wrote?: string): PassOutcome => ({ key: 'a/fromHost/default/db', parts, state, message: '', wrote });
 
 async function values(registry: Registry, name: string): Promise<Record<string, number>> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);

@@ -1,20 +1,13 @@
 import type { V1Service } from '@kubernetes/client-node';
-import { apiMessage, apiStatus, type ClusterClient, type ClusterRegistry } from '@service-replicator/kube';
-import { formatRef, type ObjectRef } from '@service-replicator/references';
-import {
-  mappingKeyOf,
-  parseMappingKey,
-  type Mapping,
-  type MappingKeyParts,
-  type TenantSpec,
-} from '@service-replicator/replication-config';
-import type { MappingStore, ReplicationState } from '@service-replicator/replication-queue';
-import { effectiveToHostMode, ownershipLabels, planReconcile, type Action, type ReconcilePlan } from '@service-replicator/service-translation';
+import type { ClusterClient, ClusterRegistry } from '@service-replicator/kube';
+import { parseMappingKey, type Mapping, type MappingKeyParts, type TenantSpec } from '@service-replicator/replication-config';
+import type { MappingStore, ReplicationState, SnapshotStore } from '@service-replicator/replication-queue';
+import { planReconcile, type Action, type ReconcilePlan } from '@service-replicator/service-translation';
+import { inSpan } from '@service-replicator/telemetry';
+import { isNotSynced, readLiveState, readPassState, sideIds, type PassSides, type PassState } from './pass-state';
+import { executeAction, TerminalReconcileError } from './pass-writes';
 
-/** A pass that must not be retried: the same input would fail the same way. */
-export class TerminalReconcileError extends Error {
-  override readonly name = 'TerminalReconcileError';
-}
+export { TerminalReconcileError } from './pass-writes';
 
 /** What one pass found and did. */
 export interface PassOutcome {
@@ -23,132 +16,117 @@ export interface PassOutcome {
   readonly mapping?: Mapping;
   readonly state: ReplicationState;
   readonly message: string;
-  /** The one write this pass made, e.g. "create tenant Service default/web". */
+  /** The writes this pass made, in order, e.g. "create tenant Service default/web". */
   readonly wrote?: string;
-  /** The verb and kind of that write (`update Service`, `create Namespace`), for traces. */
+  /** The verbs and kinds of those writes (`create Service, create EndpointSlice`), for traces. */
   readonly action?: string;
-  /** True after a write: the next pass confirms it and makes the next write, if any. */
-  readonly requeue: boolean;
+  /** Look again after this long: a namespace no watcher has listed yet. */
+  readonly retryInMs?: number;
+  /** The key's entry is gone and nothing of ours is left: its status record can go too. */
+  readonly retired?: boolean;
   /** The object we may not touch, when state is conflict, and the cluster it lives in. */
   readonly conflict?: { readonly cluster: ClusterClient; readonly object: V1Service };
 }
 
-interface Sides {
-  readonly source: ClusterClient;
-  readonly target: ClusterClient;
-}
+/** A pass waits this long for a watcher to list a namespace it has just been asked to follow. */
+const NOT_SYNCED_RETRY_MS = 2_000;
+/** A watcher that cannot list a namespace (forbidden, say) is unlikely to manage it in seconds. */
+const WATCH_ERROR_RETRY_MS = 15_000;
+/**
+ * Service, then its slices and Endpoints (planned again once the Service exists), then a last look;
+ * or, adopting a vCluster mirror, our slices and the relabelled Service, then vCluster's Endpoints.
+ */
+const MAX_STEPS = 3;
 
 /**
- * Level-triggered reconcile of one key: read the mapping, the source and the target fresh,
- * plan (pure), and make at most one write. Never trusts anything the event carried.
+ * Level-triggered reconcile of one key: look up the key's mapping, read both sides from the
+ * watchers' snapshots, plan (pure) and converge the mirror in one go: the Service first, then its
+ * EndpointSlices. Never trusts anything the event carried; every write carries the
+ * uid/resourceVersion it planned from, so stale snapshots cost a 409 and a retry, never a wrong write.
  */
 export class Reconciler {
-  constructor(private readonly clusters: ClusterRegistry, private readonly mappings: MappingStore) {}
+  constructor(
+    private readonly clusters: ClusterRegistry,
+    private readonly mappings: MappingStore,
+    private readonly snapshots: SnapshotStore,
+  ) {}
 
   async reconcile(key: string): Promise<PassOutcome> {
     const parts = parseMappingKey(key);
     if (!parts) throw new TerminalReconcileError(`"${key}" is not a reconcile key (tenant/direction/namespace/name)`);
-    const published = await this.mappings.get(parts.tenant);
+    const { published, mapping } = await this.mappings.lookup(key);
     if (!published) {
       // Without the tenant's spec its cluster cannot be reached; nothing can be done or undone.
-      return { key, parts, state: 'error', message: `tenant ${parts.tenant} is not configured`, requeue: false };
+      return { key, parts, state: 'error', message: `tenant ${parts.tenant} is not configured` };
     }
-    const mapping = published.mappings.find((m) => mappingKeyOf(m) === key);
     const sides = await this.sides(parts, published.tenant);
-    const { plan, sourceExists, target } = await this.plan(parts, published.tenant, mapping, sides);
-    const base = { key, parts, mapping, message: plan.message };
-    if (plan.state === 'conflict') {
-      // The Warning Event goes on the target as this pass read it.
-      return { ...base, state: 'conflict', requeue: false, conflict: target && { cluster: sides.target, object: target } };
+    const state = await inSpan('read snapshots', {}, () => readPassState(this.snapshots, sides, parts, mapping, published.tenant));
+    if (isNotSynced(state)) {
+      const base = { key, parts, mapping };
+      if (state.watchError) return { ...base, state: 'error', message: state.watchError, retryInMs: WATCH_ERROR_RETRY_MS };
+      return { ...base, state: 'pending', message: `waiting for the watcher of ${state.waitingFor}`, retryInMs: NOT_SYNCED_RETRY_MS };
     }
-    const [action] = plan.actions;
-    if (!action) return { ...base, state: idleState(mapping, sourceExists, parts), requeue: false };
-    const { wrote, done } = await this.execute(action, parts, sides.target);
-    return { ...base, state: 'pending', wrote, action: done, requeue: true };
+    return this.converge(parts, key, published.tenant, mapping, state, sides);
   }
 
   /**
    * What a pass for `key` would do if `mapping` were in force (undefined: its entry removed),
-   * reading both sides exactly as a pass does and writing nothing. The CLI's `plan` uses it.
+   * reading both sides from their API servers and writing nothing. The CLI's `plan` uses it.
    */
   async preview(tenant: TenantSpec, key: string, mapping: Mapping | undefined): Promise<ReconcilePlan> {
     const parts = parseMappingKey(key);
     if (!parts) throw new TerminalReconcileError(`"${key}" is not a reconcile key (tenant/direction/namespace/name)`);
-    const { plan } = await this.plan(parts, tenant, mapping, await this.sides(parts, tenant));
-    return plan;
+    const state = await readLiveState(await this.sides(parts, tenant), parts, mapping, tenant);
+    return planReconcile({ mapping, key: parts, tenant, ...state });
   }
 
-  private async sides(parts: MappingKeyParts, tenant: TenantSpec): Promise<Sides> {
+  private async converge(parts: MappingKeyParts, key: string, tenant: TenantSpec, mapping: Mapping | undefined, state: PassState, sides: PassSides): Promise<PassOutcome> {
+    const context = { cluster: sides.target, clusterId: sides.targetId, snapshots: this.snapshots, parts };
+    const wrote: string[] = [];
+    const verbs: string[] = [];
+    let plan = planReconcile({ mapping, key: parts, tenant, ...state });
+    for (let step = 0; step < MAX_STEPS && plan.actions.length > 0; step += 1) {
+      for (const action of nextStep(plan.actions)) {
+        wrote.push(await executeAction(action, state, context));
+        verbs.push(`${action.verb} ${action.kind}`);
+      }
+      if (plan.state === 'conflict') break;
+      plan = planReconcile({ mapping, key: parts, tenant, ...state });
+    }
+    const base = { key, parts, mapping, message: plan.message, ...(wrote.length > 0 ? { wrote: wrote.join('; '), action: verbs.join(', ') } : {}) };
+    if (plan.state === 'conflict') {
+      // The Warning Event goes on the target as this pass saw it.
+      return { ...base, state: 'conflict', conflict: state.target && { cluster: sides.target, object: state.target } };
+    }
+    if (plan.actions.length > 0) return { ...base, state: 'pending', retryInMs: 0 };
+    return { ...base, ...idleState(mapping, state, parts) };
+  }
+
+  private async sides(parts: MappingKeyParts, tenant: TenantSpec): Promise<PassSides> {
     const tenantCluster = await this.clusters.tenant(tenant);
+    const ids = sideIds(parts.direction, tenant.name);
     return parts.direction === 'fromHost'
-      ? { source: this.clusters.host, target: tenantCluster }
-      : { source: tenantCluster, target: this.clusters.host };
-  }
-
-  private async plan(
-    parts: MappingKeyParts,
-    tenant: TenantSpec,
-    mapping: Mapping | undefined,
-    sides: Sides,
-  ): Promise<{ plan: ReconcilePlan; sourceExists: boolean; target?: V1Service }> {
-    const [source, target, targetSlices] = await Promise.all([
-      mapping ? sides.source.readService(mapping.source) : undefined,
-      sides.target.readService(parts.target),
-      sides.target.listEndpointSlices(parts.target),
-    ]);
-    const sourceSlices = mapping && source && needsSourceSlices(mapping, tenant, source) ? await sides.source.listEndpointSlices(mapping.source) : [];
-    return { plan: planReconcile({ mapping, key: parts, tenant, source, sourceSlices, target, targetSlices }), sourceExists: source !== undefined, target };
-  }
-
-  private async execute(action: Action, parts: MappingKeyParts, cluster: ClusterClient): Promise<{ wrote: string; done: string }> {
-    const what = describe(action, cluster);
-    const done = `${action.verb} ${action.kind}`;
-    try {
-      if (action.verb === 'create') await cluster.create(action.kind, action.object);
-      else if (action.verb === 'update') await cluster.replace(action.kind, action.object);
-      else await cluster.delete(action);
-      return { wrote: what, done };
-    } catch (error) {
-      if (action.verb === 'create' && isMissingNamespace(error)) return { wrote: await this.createNamespace(action.object.metadata?.namespace ?? '', parts, cluster), done: 'create Namespace' };
-      if (action.verb === 'delete' && apiStatus(error) === 404) return { wrote: `${what} (already gone)`, done };
-      if (apiStatus(error) === 422 || apiStatus(error) === 400) throw new TerminalReconcileError(`${what} was rejected: ${apiMessage(error)}`);
-      throw error;
-    }
-  }
-
-  /** As vCluster does, a missing tenant namespace is created (and never deleted by us). */
-  private async createNamespace(namespace: string, parts: MappingKeyParts, cluster: ClusterClient): Promise<string> {
-    if (parts.direction === 'toHost') {
-      throw new Error(`host namespace ${namespace} does not exist; create it or change the toHost target`);
-    }
-    const labels = ownershipLabels({ tenant: parts.tenant, direction: parts.direction });
-    await cluster.createNamespace({ metadata: { name: namespace, labels } }).catch((error: unknown) => {
-      if (apiStatus(error) !== 409) throw error;
-    });
-    return `create ${cluster.name} Namespace ${namespace}`;
+      ? { source: this.clusters.host, target: tenantCluster, ...ids }
+      : { source: tenantCluster, target: this.clusters.host, ...ids };
   }
 }
 
 /**
- * Nothing to do, but why: converged (in-sync), a toHost mirror kept after its entry was removed
- * (kept), or a mapping whose source does not exist yet (pending: nothing is replicated).
+ * The writes to make before planning again: those up to the plan's last Service write, if any (a
+ * Service's slices and Endpoints are planned once it exists, so they can name it as their owner;
+ * an adoption's slices come before the Service on purpose), otherwise all of them.
  */
-function idleState(mapping: Mapping | undefined, sourceExists: boolean, parts: MappingKeyParts): ReplicationState {
-  if (!mapping) return parts.direction === 'toHost' ? 'kept' : 'in-sync';
-  return sourceExists ? 'in-sync' : 'pending';
+function nextStep(actions: readonly Action[]): readonly Action[] {
+  const lastService = actions.map((action) => action.kind).lastIndexOf('Service');
+  return lastService >= 0 ? actions.slice(0, lastService + 1) : actions;
 }
 
-function needsSourceSlices(mapping: Mapping, tenant: TenantSpec, source: V1Service): boolean {
-  if (mapping.direction === 'toHost') return effectiveToHostMode(mapping, tenant) === 'endpoints';
-  return source.spec?.clusterIP === 'None' && source.spec?.type !== 'ExternalName';
+/**
+ * Nothing (more) to do, but why: converged (in-sync), a toHost mirror kept after its entry was
+ * removed (kept), a mapping whose source does not exist yet (pending: nothing is replicated), or a
+ * removed fromHost entry with nothing of ours left (retired: its status record goes).
+ */
+function idleState(mapping: Mapping | undefined, state: PassState, parts: MappingKeyParts): Pick<PassOutcome, 'state' | 'retired'> {
+  if (!mapping) return parts.direction === 'toHost' ? { state: 'kept' } : { state: 'in-sync', retired: true };
+  return { state: state.source ? 'in-sync' : 'pending' };
 }
-
-function isMissingNamespace(error: unknown): boolean {
-  return apiStatus(error) === 404 && /namespaces? "[^"]+" not found/.test(apiMessage(error));
-}
-
-function describe(action: Action, cluster: ClusterClient): string {
-  const ref: ObjectRef = action.verb === 'delete' ? action : { namespace: action.object.metadata?.namespace ?? '', name: action.object.metadata?.name ?? '' };
-  return `${action.verb} ${cluster.name} ${action.kind} ${formatRef(ref)}`;
-}
-

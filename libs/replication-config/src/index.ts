@@ -6,7 +6,7 @@ export { TENANT_DEFAULT_NAMESPACE } from './mapping-resolver';
 export * from './model';
 export { parseTenantConfig } from './tenant-config.parser';
 export { parseTenantsFile } from './tenants-file.parser';
-export { watchPlan, type ClusterSide, type WatchPlan } from './watch-plan';
+export { keysOf, watchPlan, type ClusterSide, type WatchedService, type WatchPlan } from './watch-plan';
 export { resolveTenantPaths } from './tenant-paths';
 export { networkPolicyWarnings } from './network-policy-check';
 export { VCLUSTER_NETWORKING_KEYS, VCLUSTER_TOP_LEVEL_KEYS } from './vcluster-keys';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Mapping } from './model';
-import { watchPlan } from './watch-plan';
+import { keysOf, watchPlan } from './watch-plan';
 
 const fromHost: Mapping = {
   tenant: 'a',
@@ -43,12 +43,21 @@ describe('watchPlan', () => {
       assert.deepEqual(plan.namespaces, namespaces);
       assert.deepEqual(plan.keys, ['a/fromHost/default/db', 'a/toHost/vc-a/a-web']);
       for (const [ref, keys] of hits) assert.deepEqual(plan.keysFor(ref), keys);
-      for (const [ref, keys] of hits) if (keys.length > 0) assert.deepEqual(plan.keysIn(ref.namespace), keys);
+      for (const [ref, keys] of hits) if (keys.length > 0) assert.deepEqual(plan.inNamespace(ref.namespace).flatMap(keysOf), keys);
     });
   }
 
   it('maps one source to every key that reads it', () => {
     const second: Mapping = { ...fromHost, target: { namespace: 'other', name: 'db' } };
     assert.deepEqual(watchPlan([fromHost, second], 'host').keysFor(fromHost.source), ['a/fromHost/default/db', 'a/fromHost/other/db']);
+  });
+});
+
+describe('watchPlan roles', () => {
+  it('tells a source (with its mappings) from a target (with its keys)', () => {
+    const host = watchPlan([fromHost, toHost], 'host');
+    assert.deepEqual(host.watched(fromHost.source), { ref: fromHost.source, sourceOf: [fromHost], targetOf: [] });
+    assert.deepEqual(host.watched(toHost.target), { ref: toHost.target, sourceOf: [], targetOf: ['a/toHost/vc-a/a-web'] });
+    assert.equal(host.watched({ namespace: 'shared', name: 'other' }), undefined);
   });
 });

@@ -1,4 +1,4 @@
-import type { ConfigIssue, Mapping, TenantSpec } from '@service-replicator/replication-config';
+import { mappingKeyOf, parseMappingKey, type ConfigIssue, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
 import type { Redis } from 'ioredis';
 
 /** What config-watcher last accepted for a tenant: the writer and the watchers read this. */
@@ -20,6 +20,15 @@ export interface PublishedTenant {
 
 /** The optional parts of a publication. */
 export type PublicationExtras = Pick<PublishedTenant, 'pendingRemovals' | 'retireAt'>;
+
+/** A tenant's published record without its mappings: what a pass needs besides its own mapping. */
+export type PublishedTenantRecord = Omit<PublishedTenant, 'mappings'> & { readonly mappingCount: number };
+
+/** What a pass reads for its key: the tenant in force and the key's own mapping, if any. */
+export interface KeyLookup {
+  readonly published?: PublishedTenantRecord;
+  readonly mapping?: Mapping;
+}
 
 /** The outcome of the last read of a tenant's config, good or bad. */
 export interface ConfigCheck {
@@ -43,14 +52,19 @@ function definedOnly(extras: PublicationExtras): PublicationExtras {
   return { ...(pendingRemovals && { pendingRemovals }), ...(extras.retireAt && { retireAt: extras.retireAt }) };
 }
 
-/** Mappings per tenant in one Redis hash, versioned, so every app sees one consistent picture. */
+/**
+ * The mappings in force, per tenant: one record per tenant (spec, version) in a hash, and one hash
+ * per tenant holding each mapping under its key. A pass looks up its own key, so its cost does not
+ * grow with the size of the tenant's config; a publication replaces a tenant's mappings atomically,
+ * so every app sees one consistent version.
+ */
 export class MappingStore {
-  private readonly mappingsKey: string;
+  private readonly tenantsKey: string;
   private readonly versionKey: string;
   private readonly checksKey: string;
 
-  constructor(private readonly redis: Redis, prefix: string) {
-    this.mappingsKey = `${prefix}:replicator:mappings`;
+  constructor(private readonly redis: Redis, private readonly prefix: string) {
+    this.tenantsKey = `${prefix}:replicator:tenants`;
     this.versionKey = `${prefix}:replicator:mappings-version`;
     this.checksKey = `${prefix}:replicator:config-checks`;
   }
@@ -58,7 +72,10 @@ export class MappingStore {
   async publish(tenant: TenantSpec, mappings: readonly Mapping[], extras: PublicationExtras = {}): Promise<PublishedTenant> {
     const version = await this.redis.incr(this.versionKey);
     const published: PublishedTenant = { tenant, mappings, version, publishedAt: new Date().toISOString(), ...definedOnly(extras) };
-    await this.redis.hset(this.mappingsKey, tenant.name, JSON.stringify(published));
+    const record: PublishedTenantRecord = { tenant, version, publishedAt: published.publishedAt, ...definedOnly(extras), mappingCount: mappings.length };
+    const transaction = this.redis.multi().del(this.mappingsKey(tenant.name));
+    if (mappings.length > 0) transaction.hset(this.mappingsKey(tenant.name), Object.fromEntries(mappings.map((m) => [mappingKeyOf(m), JSON.stringify(m)])));
+    await transaction.hset(this.tenantsKey, tenant.name, JSON.stringify(record)).exec().then(failOnError);
     return published;
   }
 
@@ -71,17 +88,34 @@ export class MappingStore {
   }
 
   async remove(tenant: string): Promise<void> {
-    await this.redis.hdel(this.mappingsKey, tenant);
+    await this.redis.multi().hdel(this.tenantsKey, tenant).del(this.mappingsKey(tenant)).exec().then(failOnError);
+  }
+
+  /** The tenant's record and the mapping of `key` (undefined when its entry is not in force). */
+  async lookup(key: string): Promise<KeyLookup> {
+    const parts = parseMappingKey(key);
+    if (!parts) return {};
+    const [record, mapping] = await Promise.all([
+      this.redis.hget(this.tenantsKey, parts.tenant),
+      this.redis.hget(this.mappingsKey(parts.tenant), key),
+    ]);
+    return { published: parseOptional<PublishedTenantRecord>(record), mapping: parseOptional<Mapping>(mapping) };
   }
 
   async get(tenant: string): Promise<PublishedTenant | undefined> {
-    const raw = await this.redis.hget(this.mappingsKey, tenant);
-    return raw ? (JSON.parse(raw) as PublishedTenant) : undefined;
+    const [record, mappings] = await Promise.all([this.redis.hget(this.tenantsKey, tenant), this.redis.hgetall(this.mappingsKey(tenant))]);
+    return record ? withMappings(JSON.parse(record) as PublishedTenantRecord, mappings) : undefined;
   }
 
   async all(): Promise<PublishedTenant[]> {
-    const raw = await this.redis.hgetall(this.mappingsKey);
-    return Object.values(raw).map((value) => JSON.parse(value) as PublishedTenant);
+    const records = await this.records();
+    const mappings = await Promise.all(records.map((record) => this.redis.hgetall(this.mappingsKey(record.tenant.name))));
+    return records.map((record, index) => withMappings(record, mappings[index]));
+  }
+
+  /** Every published tenant without its mappings: cheap whatever the size of their configs. */
+  async records(): Promise<PublishedTenantRecord[]> {
+    return Object.values(await this.redis.hgetall(this.tenantsKey)).map((raw) => JSON.parse(raw) as PublishedTenantRecord);
   }
 
   async recordCheck(check: ConfigCheck): Promise<void> {
@@ -92,4 +126,26 @@ export class MappingStore {
     const raw = await this.redis.hgetall(this.checksKey);
     return Object.values(raw).map((value) => JSON.parse(value) as ConfigCheck);
   }
+
+  private mappingsKey(tenant: string): string {
+    return `${this.prefix}:replicator:mappings:${tenant}`;
+  }
+}
+
+/** In key order, so every reader sees the mappings of a version in the same order. */
+function withMappings(record: PublishedTenantRecord, byKey: Record<string, string>): PublishedTenant {
+  const { mappingCount: _count, ...rest } = record;
+  const keys = Object.keys(byKey).sort();
+  return { ...rest, mappings: keys.map((key) => JSON.parse(byKey[key]) as Mapping) };
+}
+
+function parseOptional<T>(raw: string | null): T | undefined {
+  return raw ? (JSON.parse(raw) as T) : undefined;
+}
+
+/** MULTI/EXEC reports a failed command in its results instead of rejecting. */
+function failOnError(results: [Error | null, unknown][] | null): void {
+  const failed = results?.find(([error]) => error);
+  if (failed?.[0]) throw failed[0];
+  if (!results) throw new Error('Redis transaction was aborted');
 }

@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
 
-const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+// prioritized: BullMQ keeps jobs added with a priority out of `waiting`; a backlog without them would look empty.
+const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
 /**
  * `replicator_queue_jobs{state}`: the reconcile queue's depth, read from Redis at scrape time so

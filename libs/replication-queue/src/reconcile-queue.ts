@@ -14,14 +14,24 @@ export interface ReconcileJobData {
   readonly cause: string;
 }
 
+/** One MULTI per this many jobs: large batches (a 10,000-entry config) do not build one huge command. */
+const BULK_SIZE = 1_000;
+
 /** Long enough that a cluster outage is ridden out; the periodic resync picks up anything later. */
 const ATTEMPTS = 40;
 
-export function reconcileJobOptions(key: string, delayMs = 0): JobsOptions {
+/** BullMQ's largest priority (lowest urgency). */
+const MAX_PRIORITY = 2_097_151;
+
+export function reconcileJobOptions(key: string, delayMs = 0, priority = 1): JobsOptions {
   return {
+    // Every job is prioritised (BullMQ runs jobs without a priority before all prioritised ones).
+    priority: Math.min(MAX_PRIORITY, Math.max(1, priority)),
     // The workqueue rule: repeated adds are processed once, and an add during processing is
     // processed once more after it (keepLastIfActive), never in parallel with it.
-    deduplication: { id: key, keepLastIfActive: true },
+    // reschedule: a key waiting out a delay (its namespace not listed yet, a 409) runs now when a
+    // new event for it comes in, instead of that event being dropped until the delay ends.
+    deduplication: { id: key, keepLastIfActive: true, reschedule: true },
     attempts: ATTEMPTS,
     backoff: { type: 'capped-exponential' },
     delay: delayMs,
@@ -43,18 +53,27 @@ export class ReconcileQueue {
     this.queue = new Queue<ReconcileJobData>(RECONCILE_QUEUE, { connection, prefix, telemetry: queueTelemetry(), ...options });
   }
 
+  /**
+   * Adds one job per key. Fair share across tenants: the n-th key of a tenant in this batch gets
+   * priority n, so one tenant's batch of 10,000 keys (a config publication, a resync) interleaves
+   * with every other tenant's work instead of queueing in front of it, and a single change (a watch
+   * event, a one-line config edit) takes the next free slot whatever the backlog.
+   */
   async enqueue(keys: Iterable<string>, cause: string, seenAt = Date.now()): Promise<number> {
-    const jobs = [...new Set(keys)].map((key) => ({
-      name: RECONCILE_JOB,
-      data: { key, seenAt, cause },
-      opts: reconcileJobOptions(key),
-    }));
-    if (jobs.length > 0) await this.queue.addBulk(jobs);
+    const position = new Map<string, number>();
+    const jobs = [...new Set(keys)].map((key) => {
+      const tenant = key.slice(0, key.indexOf('/'));
+      const priority = (position.get(tenant) ?? 0) + 1;
+      position.set(tenant, priority);
+      return { name: RECONCILE_JOB, data: { key, seenAt, cause }, opts: reconcileJobOptions(key, 0, priority) };
+    });
+    for (let start = 0; start < jobs.length; start += BULK_SIZE) await this.queue.addBulk(jobs.slice(start, start + BULK_SIZE));
     return jobs.length;
   }
 
-  async enqueueAfter(key: string, delayMs: number, cause: string): Promise<void> {
-    await this.queue.add(RECONCILE_JOB, { key, seenAt: Date.now(), cause }, reconcileJobOptions(key, delayMs));
+  /** One key, looked at again after `delayMs`; it keeps the seenAt of the change it belongs to. */
+  async enqueueAfter(key: string, delayMs: number, cause: string, seenAt = Date.now()): Promise<void> {
+    await this.queue.add(RECONCILE_JOB, { key, seenAt, cause }, reconcileJobOptions(key, delayMs));
   }
 
   close(): Promise<void> {

@@ -4,11 +4,14 @@ import { Redis, type RedisOptions } from 'ioredis';
  * worker: blocking commands must wait out a Redis restart (BullMQ requires
  * maxRetriesPerRequest: null). producer: fail fast, so an event handler never hangs on a dead
  * Redis and the caller can report it (a resync re-enqueues everything once Redis is back).
+ * stores: fail fast like a producer, with auto-pipelining.
  */
-export function redisConnection(url: string, role: 'worker' | 'producer', name?: string): Redis {
+export function redisConnection(url: string, role: 'worker' | 'producer' | 'stores', name?: string): Redis {
   const options: RedisOptions =
     role === 'worker' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, enableOfflineQueue: false };
-  return new Redis(url, { ...options, connectionName: name, lazyConnect: false });
+  // stores: the commands a pass issues together (its mapping, both snapshots, its status) go out
+  // in one write and one round trip. Not on BullMQ's connections, where auto-pipelining is not supported.
+  return new Redis(url, { ...options, connectionName: name, lazyConnect: false, enableAutoPipelining: role === 'stores' });
 }
 
 /**

@@ -4,6 +4,7 @@ import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { createLogger, NestPinoLogger, type Logger } from './logger';
+import { OperatorListener } from './operator-listener';
 import { redisTransportOptions } from './redis-address';
 import { RuntimeModule } from './runtime.module';
 import { loadSettings, type Settings } from './settings';
@@ -15,9 +16,9 @@ export interface RunOptions {
 
 /**
  * Starts one of our processes: settings validated first (a bad environment stops the process with
- * a clear message), an HTTP server for health and metrics, one "ready" line (with the HTTP
- * address) once every module has started, and a clean close on SIGTERM/SIGINT so work in hand is
- * finished or handed back.
+ * a clear message), an HTTP server for health and metrics (with OPERATOR_HTTP_PORT, a second one
+ * for the operator surface), one "ready" line (with the HTTP addresses) once every module has
+ * started, and a clean close on SIGTERM/SIGINT so work in hand is finished or handed back.
  */
 export async function runApp(app: string, appModule: Type<unknown>, options: RunOptions = {}): Promise<INestApplication> {
   let settings: Settings;
@@ -37,9 +38,13 @@ export async function runApp(app: string, appModule: Type<unknown>, options: Run
       nest.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: redisTransportOptions(settings.REDIS_URL) });
       await nest.startAllMicroservices();
     }
+    const operatorListener = nest.get(OperatorListener);
+    operatorListener.routeBySurface();
     await nest.listen(settings.HTTP_PORT, settings.HTTP_HOST);
+    const operator = await operatorListener.listen();
     const address = nest.getHttpServer().address() as AddressInfo;
-    logger.info({ pid: process.pid, http: `http://${settings.HTTP_HOST}:${address.port}` }, `${app} ready`);
+    // `http` last: tests and scripts read it from the end of this line.
+    logger.info({ pid: process.pid, operator, http: `http://${settings.HTTP_HOST}:${address.port}` }, `${app} ready`);
     return nest;
   } catch (error) {
     logger.fatal({ err: error }, `${app} failed to start`);

@@ -27,11 +27,22 @@ export class Settings {
   @IsString()
   TENANTS_FILE?: string;
 
+  /** How often config-watcher enqueues every key once (passes read snapshots: this costs the API servers nothing). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(86_400)
   RESYNC_INTERVAL_SECONDS = 300;
+
+  /**
+   * How often tenant-watcher lists each tenant's fromHost mirrors (one LIST per tenant) to find those
+   * whose mapping is gone; it also does so once when it starts following a tenant.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  ORPHAN_SWEEP_INTERVAL_SECONDS = 3_600;
 
   @Transform(toInt)
   @IsInt()
@@ -76,6 +87,23 @@ export class Settings {
   HTTP_HOST = '0.0.0.0';
 
   /**
+   * A second listener for the operator surface (status page, Bull Board, /metrics), so it can sit
+   * behind a NetworkPolicy or on loopback while kubelet still probes HTTP_PORT. Unset: everything
+   * is served on HTTP_PORT. Set: HTTP_PORT answers only /health/*, this port everything else.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  OPERATOR_HTTP_PORT?: number;
+
+  /** The operator listener's interface (default: HTTP_HOST); `127.0.0.1` leaves only `kubectl port-forward`. */
+  @IsOptional()
+  @IsString()
+  OPERATOR_HTTP_HOST?: string;
+
+  /**
    * A trace UI's page for one trace, with `{traceId}` where the id goes (Jaeger:
    * `http://localhost:16686/trace/{traceId}`): the status page links each mapping's last trace there.
    */
@@ -93,12 +121,15 @@ const SETTING_NAMES: readonly (keyof Settings)[] = [
   'HOST_KUBECONFIG',
   'TENANTS_FILE',
   'RESYNC_INTERVAL_SECONDS',
+  'ORPHAN_SWEEP_INTERVAL_SECONDS',
   'WRITER_CONCURRENCY',
   'CONFIG_POLL_MS',
   'CONFIG_SETTLE_MS',
   'REMOVAL_GRACE_SECONDS',
   'HTTP_PORT',
   'HTTP_HOST',
+  'OPERATOR_HTTP_PORT',
+  'OPERATOR_HTTP_HOST',
   'TRACE_UI_URL',
   'LOG_LEVEL',
 ];
@@ -110,10 +141,22 @@ export class SettingsError extends Error {
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const given = Object.fromEntries(SETTING_NAMES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
   const settings = plainToInstance(Settings, given, { exposeDefaultValues: true });
-  const errors = validateSync(settings);
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-    throw new SettingsError(`invalid environment:\n${lines.join('\n')}`);
-  }
+  // The value as given: a number setting that is not one would otherwise show as NaN (`null`).
+  const shown = (property: string, value: unknown) => JSON.stringify(given[property] ?? value);
+  const lines = validateSync(settings).map((e) => `  ${e.property}=${shown(e.property, e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+  lines.push(...operatorListenerErrors(settings));
+  if (lines.length > 0) throw new SettingsError(`invalid environment:\n${lines.join('\n')}`);
   return settings;
+}
+
+/** What single-field validation cannot see: the two listeners must be told apart. */
+function operatorListenerErrors(settings: Settings): string[] {
+  const { OPERATOR_HTTP_PORT: port, OPERATOR_HTTP_HOST: host } = settings;
+  if (port === undefined && host !== undefined) {
+    return [`  OPERATOR_HTTP_HOST=${JSON.stringify(host)}: has no effect without OPERATOR_HTTP_PORT; set both, or neither`];
+  }
+  if (port !== undefined && port !== 0 && port === settings.HTTP_PORT) {
+    return [`  OPERATOR_HTTP_PORT=${port}: must differ from HTTP_PORT (the health listener)`];
+  }
+  return [];
 }

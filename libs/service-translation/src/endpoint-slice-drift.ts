@@ -5,6 +5,7 @@ import { normalisedEndpointPort } from './service-ports';
 
 function managedSliceView(slice: V1EndpointSlice): unknown {
   return {
+    owners: (slice.metadata?.ownerReferences ?? []).map((owner) => owner.uid),
     addressType: slice.addressType,
     endpoints: (slice.endpoints ?? []).map(managedEndpointView),
     ports: (slice.ports ?? []).map(normalisedEndpointPort),
@@ -35,7 +36,7 @@ export function mergeEndpointSliceForUpdate(desired: V1EndpointSlice, actual: V1
     ...actual,
     apiVersion: actual.apiVersion ?? desired.apiVersion,
     kind: actual.kind ?? desired.kind,
-    metadata: mergeManagedMetadata(desired.metadata, actual.metadata),
+    metadata: { ...mergeManagedMetadata(desired.metadata, actual.metadata), ownerReferences: desired.metadata?.ownerReferences },
     addressType: desired.addressType,
     endpoints: desired.endpoints,
     ports: desired.ports,

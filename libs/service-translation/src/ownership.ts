@@ -33,22 +33,19 @@ export function ownershipAnnotations(mapping: Mapping): Record<string, string> {
 }
 
 /**
- * The only test for "may we modify or delete this object": it must carry our managed-by label
- * and the same tenant and direction, so one tenant never touches another tenant's mirrors and
- * a user's own object of the same name is never ours.
+ * The only test for "may we modify or delete this object". The ownership marker is our managed-by
+ * label, and the tenant label says whose: one tenant never touches another tenant's mirrors, and a
+ * user's own object of the same name is never ours. Our other labels (direction) and the source
+ * annotation are not part of the marker: a hand edit of them is drift, reverted like any other.
  */
 export function isOwned(obj: { metadata?: V1ObjectMeta } | undefined, owner: OwnerKey): boolean {
   const labels = obj?.metadata?.labels ?? {};
-  return (
-    labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE &&
-    labels[TENANT_LABEL] === owner.tenant &&
-    labels[DIRECTION_LABEL] === owner.direction
-  );
+  return labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && labels[TENANT_LABEL] === owner.tenant;
 }
 
 /** Why an object is not ours, worded for a status message. */
 export function describeForeignOwner(obj: { metadata?: V1ObjectMeta }): string {
   const labels = obj.metadata?.labels ?? {};
   if (labels[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) return `is not managed by ${MANAGED_BY_VALUE}`;
-  return `is managed by ${MANAGED_BY_VALUE} for tenant ${labels[TENANT_LABEL] ?? '?'} (${labels[DIRECTION_LABEL] ?? '?'})`;
+  return `is managed by ${MANAGED_BY_VALUE} for tenant ${labels[TENANT_LABEL] ?? '(none)'}`;
 }

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { it } from 'node:test';
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { Mapping, TenantSpec } from '@service-replicator/replication-config';
+import { ownedBy } from './endpoint-slice.factory';
 import { buildHostEndpointSlices } from './host-endpoint-slices.builder';
 import { buildHostService } from './host-service.builder';
 import type { Action } from './reconcile-actions';
@@ -33,10 +34,8 @@ export function mirrorOf(
       ? buildHostEndpointSlices(source, sourceSlices, mapping)
       : [];
   const allocated = service.spec?.clusterIP === 'None' || service.spec?.type === 'ExternalName' ? {} : { clusterIP: '10.96.9.9' };
-  return {
-    target: stored(service, `uid-target-${mapping.target.name}`, allocated),
-    targetSlices: slices.map((slice) => stored(slice, `uid-${slice.metadata?.name}`)),
-  };
+  const target = stored(service, `uid-target-${mapping.target.name}`, allocated);
+  return { target, targetSlices: slices.map((slice) => stored(ownedBy(slice, target), `uid-${slice.metadata?.name}`)) };
 }
 
 /** "create Service default/pg" */
@@ -75,6 +74,7 @@ export interface PlanCase {
   readonly sourceSlices?: V1EndpointSlice[];
   readonly target?: V1Service;
   readonly targetSlices?: V1EndpointSlice[];
+  readonly targetEndpoints?: V1Endpoints;
   readonly expected: {
     readonly state: PlanState;
     /** `<verb> <kind> <namespace>/<name>` in execution order. */
@@ -105,6 +105,7 @@ export function runPlanCases(cases: readonly PlanCase[]): void {
         sourceSlices: testCase.sourceSlices ?? [],
         target: testCase.target,
         targetSlices: testCase.targetSlices ?? [],
+        targetEndpoints: testCase.targetEndpoints,
       });
       const { expected } = testCase;
       assert.deepEqual({ state: plan.state, actions: plan.actions.map(summary) }, { state: expected.state, actions: expected.actions });

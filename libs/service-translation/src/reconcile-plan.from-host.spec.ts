@@ -153,7 +153,7 @@ const cases: PlanCase[] = [
     expected: {
       state: 'conflict',
       actions: [],
-      message: /^tenant Service default\/pg exists and is not managed by service-replicator; left untouched$/,
+      message: /^tenant Service default\/pg exists and is not managed by service-replicator; left untouched\. To replicate here, delete that Service or give this mapping another target$/,
     },
   },
   {
@@ -161,7 +161,7 @@ const cases: PlanCase[] = [
     mapping: fromHostMapping,
     source: hostClusterIP,
     target: mirrorOf({ ...fromHostMapping, tenant: 'green' }, hostClusterIP).target,
-    expected: { state: 'conflict', actions: [], message: /managed by service-replicator for tenant green \(fromHost\)/ },
+    expected: { state: 'conflict', actions: [], message: /managed by service-replicator for tenant green; left untouched/ },
   },
   {
     name: 'fromHost: source deleted -> delete our tenant Service, then our slices',
@@ -204,6 +204,48 @@ const cases: PlanCase[] = [
       state: 'pending',
       actions: ['delete Service default/pg', 'delete EndpointSlice default/pg-ipv4'],
       message: /^mapping removed from config; 2 action\(s\) pending; next: delete tenant Service default\/pg$/,
+    },
+  },
+  {
+    name: "fromHost: our slices on a user's Service of the target name -> conflict, and our slices are deleted",
+    mapping: fromHostMapping,
+    source: hostClusterIP,
+    target: usersOwnService,
+    targetSlices: [...inSyncFromHost.targetSlices, foreignSlice],
+    expected: {
+      state: 'conflict',
+      actions: ['delete EndpointSlice default/pg-ipv4'],
+      message: /is not managed by service-replicator; left untouched; our EndpointSlices on it are deleted\./,
+    },
+  },
+  {
+    name: 'fromHost: our direction label edited by hand -> drift, restored (not a conflict)',
+    mapping: fromHostMapping,
+    source: hostClusterIP,
+    target: {
+      ...inSyncFromHost.target,
+      metadata: {
+        ...inSyncFromHost.target.metadata,
+        labels: { ...inSyncFromHost.target.metadata?.labels, 'replicator.service-replicator.io/direction': 'hand-edited' },
+      },
+    },
+    targetSlices: inSyncFromHost.targetSlices,
+    expected: {
+      state: 'pending',
+      actions: ['update Service default/pg'],
+      objects: { 'update Service default/pg': { metadata: { labels: { 'replicator.service-replicator.io/direction': 'fromHost' } } } },
+    },
+  },
+  {
+    name: 'fromHost: our slice lost its owner reference -> updated to point at the mirror',
+    mapping: fromHostMapping,
+    source: hostClusterIP,
+    target: inSyncFromHost.target,
+    targetSlices: inSyncFromHost.targetSlices.map((slice) => ({ ...slice, metadata: { ...slice.metadata, ownerReferences: undefined } })),
+    expected: {
+      state: 'pending',
+      actions: ['update EndpointSlice default/pg-ipv4'],
+      objects: { 'update EndpointSlice default/pg-ipv4': { metadata: { ownerReferences: [{ kind: 'Service', name: 'pg', uid: 'uid-target-pg' }] } } },
     },
   },
   {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import {
   mintServiceAccountIdentity,
@@ -32,8 +32,9 @@ type Identities = Record<'configWatcher' | 'hostWatcher' | 'tenantWatcher' | 'wr
  * The chart installed into a host control plane the way `helm install` would (rendered, then
  * applied for real: ServiceAccounts, Roles, RoleBindings, ConfigMaps, Deployments), and the four
  * apps run as processes, each with a token of its own chart ServiceAccount: every request they
- * make is checked against exactly the chart's RBAC. Tenant a is a second control plane whose
- * kubeconfig sits in a host Secret, as the values name it.
+ * make is checked against exactly the chart's RBAC, and with the environment the chart gives its
+ * container (only the ports become free ones, and the paths this machine's). Tenant a is a
+ * second control plane whose kubeconfig sits in a host Secret, as the values name it.
  */
 export class ChartDeployment {
   private constructor(
@@ -42,7 +43,7 @@ export class ChartDeployment {
     private readonly clusters: readonly ControlPlane[],
     private readonly redisServer: RedisServer,
     private readonly redis: Redis,
-    private readonly apps: readonly ReplicatorProcesses[],
+    private readonly apps: ReadonlyMap<AppName, ReplicatorProcesses>,
     readonly hostCore: CoreV1Api,
     readonly tenantCore: CoreV1Api,
     readonly identities: Identities,
@@ -54,18 +55,18 @@ export class ChartDeployment {
     const hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
     const tenantCore = tenant.kubeConfig.makeApiClient(CoreV1Api);
     await seed(hostCore, tenantCore, release, tenant.kubeConfig.exportConfig());
-    const objects = renderChart(release, chartValues(redisServer.url, INITIAL));
+    const objects = await renderChart(release, chartValues(redisServer.url, INITIAL));
     await applyObjects(host.kubeConfig, objects, { dryRun: false });
 
     const identities = await mintIdentities(host, objects, dir);
     const tenantsFile = join(dir, 'tenants.yaml');
     await writeFile(tenantsFile, tenantsFileOf(objects));
-    const apps: ReplicatorProcesses[] = [];
+    const apps = new Map<AppName, ReplicatorProcesses>();
     const deployment = new ChartDeployment(release, dir, [host, tenant], redisServer, new Redis(redisServer.url), apps, hostCore, tenantCore, identities.byKey);
     try {
       for (const [app, identity] of identities.byApp) {
         const options = { hostKubeconfig: identity.kubeconfigPath, tenantsFile, redisUrl: redisServer.url, prefix: PREFIX, logDir: dir };
-        apps.push(await ReplicatorProcesses.start({ ...options, env: { CONFIG_POLL_MS: '200', LOG_LEVEL: 'debug' } }, [app]));
+        apps.set(app, await ReplicatorProcesses.start({ ...options, env: { ...containerEnv(objects, app), LOG_LEVEL: 'debug' } }, [app]));
       }
     } catch (error) {
       await deployment.stop();
@@ -74,10 +75,29 @@ export class ChartDeployment {
     return deployment;
   }
 
+  /** The host cluster, where the chart is installed. */
+  get host(): ControlPlane {
+    return this.clusters[0];
+  }
+
+  /** An app's listeners, from its ready line: health (HTTP_PORT) and operator (OPERATOR_HTTP_PORT). */
+  async addresses(app: AppName): Promise<{ http: string; operator: string }> {
+    const processes = this.apps.get(app);
+    if (!processes) throw new Error(`${app} is not running`);
+    return { http: await processes.httpAddress(app), operator: await processes.operatorAddress(app) };
+  }
+
+  /** SIGTERM to one app; how it exited. */
+  async stopApp(app: AppName): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const proc = this.apps.get(app)?.process(app);
+    if (!proc) throw new Error(`${app} is not running`);
+    return proc.stop(15_000);
+  }
+
   /** A `helm upgrade` with the tenant's new vcluster.yaml: config-watcher reads it without a restart. */
   async configure(replicateServices: ReplicateServices): Promise<void> {
     const [host] = this.clusters;
-    await applyObjects(host.kubeConfig, renderChart(this.release, chartValues(this.redisServer.url, replicateServices)), { dryRun: false });
+    await applyObjects(host.kubeConfig, await renderChart(this.release, chartValues(this.redisServer.url, replicateServices)), { dryRun: false });
   }
 
   async status(key: string): Promise<{ state: string; message: string } | undefined> {
@@ -87,7 +107,7 @@ export class ChartDeployment {
 
   async stop(): Promise<void> {
     this.redis.disconnect();
-    await Promise.all(this.apps.map((app) => app.stop()));
+    await Promise.all([...this.apps.values()].map((app) => app.stop()));
     await Promise.all([...this.clusters.map((cluster) => cluster.stop()), this.redisServer.stop()]);
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -97,8 +117,10 @@ function chartValues(redisUrl: string, replicateServices: ReplicateServices): ob
   return {
     redis: { url: redisUrl },
     queuePrefix: PREFIX,
+    configPollMs: 200,
     fromHostNamespaces: ['shared'],
-    tenants: [tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 'vc-a-kubeconfig', replicateServices })],
+    // endpoints mode with core/v1 Endpoints: the writer writes all three kinds into vc-a, under the chart's RBAC.
+    tenants: [{ ...tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 'vc-a-kubeconfig', replicateServices }), toHostMode: 'endpoints', endpoints: true }],
   };
 }
 
@@ -130,6 +152,24 @@ async function mintIdentities(host: ControlPlane, objects: readonly KubernetesOb
   };
   const byKey: Identities = { configWatcher: get('config-watcher'), hostWatcher: get('host-watcher'), tenantWatcher: get('tenant-watcher'), writer: get('writer') };
   return { byApp, byKey };
+}
+
+/**
+ * The environment the chart gives an app's container, as this machine can run it: the ports it
+ * names become free ones (four apps share one host here) and the paths are the test's own.
+ */
+function containerEnv(objects: readonly KubernetesObject[], app: AppName): Record<string, string> {
+  const deployment = (ofKind(objects, 'Deployment') as V1Deployment[]).find((d) => d.metadata?.labels?.['app.kubernetes.io/component'] === app);
+  const container = deployment?.spec?.template.spec?.containers.find((c) => c.name === app);
+  if (!container) throw new Error(`the chart rendered no ${app} container`);
+  const env: Record<string, string> = {};
+  for (const { name, value, valueFrom } of container.env ?? []) {
+    if (valueFrom) throw new Error(`${app}: ${name} comes from ${JSON.stringify(valueFrom)}, which this test cannot resolve`);
+    env[name] = value ?? '';
+  }
+  for (const port of ['HTTP_PORT', 'OPERATOR_HTTP_PORT']) if (port in env) env[port] = '0';
+  delete env.TENANTS_FILE;
+  return env;
 }
 
 /** The tenants file as config-watcher's pod sees it: the chart's ConfigMap, mounted as a file. */

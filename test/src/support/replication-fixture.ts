@@ -29,6 +29,9 @@ export interface PublishedRecord {
   readonly retireAt?: string;
 }
 
+/** Per-tenant keys of the tenants file beyond the ones the fixture sets (adoptVClusterMirrors, endpoints, toHostMode). */
+export type TenantOptions = Readonly<Record<string, unknown>>;
+
 export interface ReplicateServices {
   readonly fromHost?: readonly { from: string; to: string }[];
   readonly toHost?: readonly { from: string; to: string }[];
@@ -50,13 +53,22 @@ export class ReplicationFixture {
     readonly redis: Redis,
     readonly prefix: string,
     readonly replicator: ReplicatorProcesses,
+    /** The tenants file config-watcher reads (TENANTS_FILE). */
+    readonly tenantsFile: string,
+    private readonly allowedHostNamespaces: readonly string[],
+    private readonly tenantOptions: Partial<Record<'a' | 'b', TenantOptions>>,
   ) {}
 
   /**
    * Tenant a's vcluster.yaml is a file next to the tenants file; tenant b's is the `vcluster.yaml`
    * key of the ConfigMap `config/tenant-b` in the host cluster: both sources are exercised.
    */
-  static async start(options: { prefix: string; env?: Record<string, string>; allowedHostNamespaces?: string[] }): Promise<ReplicationFixture> {
+  static async start(options: {
+    prefix: string;
+    env?: Record<string, string>;
+    allowedHostNamespaces?: string[];
+    tenantOptions?: Partial<Record<'a' | 'b', TenantOptions>>;
+  }): Promise<ReplicationFixture> {
     const dir = await mkdtemp(join(tmpdir(), 'sr-e2e-'));
     const [host, clusterA, clusterB, redisServer] = await Promise.all([
       startControlPlane({ name: 'host' }),
@@ -71,15 +83,8 @@ export class ReplicationFixture {
       await hostCore.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
     }
     const tenantsFile = join(dir, TENANTS_FILE);
-    await writeFile(tenantsFile, stringify({
-      tenants: tenants.map((t) => ({
-        name: t.name,
-        hostNamespace: t.hostNamespace,
-        kubeconfig: { file: t.cluster.kubeconfigPath },
-        allowedHostNamespaces: allowed,
-        config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
-      })),
-    }));
+    const tenantOptions = { ...options.tenantOptions };
+    await writeFile(tenantsFile, tenantsFileText(tenants, allowed, tenantOptions));
     // An empty file is refused (it looks like a truncated one): no entries yet is said explicitly.
     await writeFile(tenants[0].configFile, NO_ENTRIES);
     await hostCore.createNamespacedConfigMap({
@@ -97,7 +102,14 @@ export class ReplicationFixture {
       logDir: dir,
     });
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
-    return new ReplicationFixture(dir, host, hostCore, host.kubeConfig.makeApiClient(DiscoveryV1Api), tenants, redisServer, redis, options.prefix, replicator);
+    const hostDiscovery = host.kubeConfig.makeApiClient(DiscoveryV1Api);
+    return new ReplicationFixture(dir, host, hostCore, hostDiscovery, tenants, redisServer, redis, options.prefix, replicator, tenantsFile, allowed, tenantOptions);
+  }
+
+  /** Rewrites the tenants file with new options for one tenant; config-watcher picks it up without a restart. */
+  async setTenantOptions(name: 'a' | 'b', options: TenantOptions): Promise<void> {
+    this.tenantOptions[name] = options;
+    await writeFile(this.tenantsFile, tenantsFileText(this.tenants, this.allowedHostNamespaces, this.tenantOptions));
   }
 
   tenant(name: 'a' | 'b'): TenantFixture {
@@ -117,20 +129,20 @@ export class ReplicationFixture {
     await this.hostCore.replaceNamespacedConfigMap({ namespace, name: configMap, body: { metadata: { name: configMap }, data: { [key]: text } } });
   }
 
-  /** The tenants file config-watcher reads (TENANTS_FILE). */
-  get tenantsFile(): string {
-    return join(this.dir, TENANTS_FILE);
-  }
-
-  /** What config-watcher published for a tenant: its mappings, version and pending removals. */
+  /** What config-watcher published for a tenant: its record (version, pending removals) and mappings. */
   async published(tenant: string): Promise<PublishedRecord | undefined> {
-    const raw = await this.redis.hget(`${this.prefix}:replicator:mappings`, tenant);
-    return raw ? (JSON.parse(raw) as PublishedRecord) : undefined;
+    // MappingStore's layout: the tenant's record in one hash, its mappings in a hash of their own.
+    const [raw, mappings] = await Promise.all([
+      this.redis.hget(`${this.prefix}:replicator:tenants`, tenant),
+      this.redis.hgetall(`${this.prefix}:replicator:mappings:${tenant}`),
+    ]);
+    return raw ? { ...(JSON.parse(raw) as Omit<PublishedRecord, 'mappings'>), mappings: Object.values(mappings).map((m) => JSON.parse(m)) } : undefined;
   }
 
   /** The mappings version config-watcher published for a tenant. */
   async publishedVersion(tenant: string): Promise<number | undefined> {
-    const raw = await this.redis.hget(`${this.prefix}:replicator:mappings`, tenant);
+    // The tenant's record (its version; the mappings sit in a hash of their own): MappingStore's layout.
+    const raw = await this.redis.hget(`${this.prefix}:replicator:tenants`, tenant);
     return raw ? (JSON.parse(raw) as { version: number }).version : undefined;
   }
 
@@ -139,7 +151,7 @@ export class ReplicationFixture {
     return raw ? JSON.parse(raw) : undefined;
   }
 
-  async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string; line?: number }[] } | undefined> {
+  async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string; line?: number }[]; versionInForce?: number } | undefined> {
     const raw = await this.redis.hget(`${this.prefix}:replicator:config-checks`, tenant);
     return raw ? JSON.parse(raw) : undefined;
   }
@@ -176,6 +188,19 @@ function tenantFixture(name: string, cluster: ControlPlane, dir: string): Tenant
 const TENANTS_FILE = 'tenants.yaml';
 const NO_ENTRIES = stringify({ networking: { replicateServices: { fromHost: [], toHost: [] } } });
 const CONFIG_MAP_B = { namespace: 'config', name: 'tenant-b', key: 'vcluster.yaml' };
+
+function tenantsFileText(tenants: readonly TenantFixture[], allowed: readonly string[], options: Partial<Record<string, TenantOptions>>): string {
+  return stringify({
+    tenants: tenants.map((t) => ({
+      name: t.name,
+      hostNamespace: t.hostNamespace,
+      kubeconfig: { file: t.cluster.kubeconfigPath },
+      allowedHostNamespaces: allowed,
+      config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
+      ...options[t.name],
+    })),
+  });
+}
 
 export function ignoreConflict(error: unknown): void {
   if ((error as { code?: number }).code !== 409) throw error;

@@ -9,11 +9,19 @@ export interface CommandIo {
   interrupted(): Promise<void>;
 }
 
-/** One subcommand, in a file of its own (`<name>.command.ts`), registered in main.ts. */
-export interface Command {
+/**
+ * A subcommand as main.ts lists it: its name and one line for `--help`, and how to load the rest.
+ * Loading is deferred so that `--help` (or one command) does not load every command's libraries.
+ */
+export interface CommandEntry {
   readonly name: string;
   /** One line, for the list of commands. */
   readonly summary: string;
+  load(): Command;
+}
+
+/** One subcommand, in a file of its own (`<name>.command.ts`), registered in main.ts. */
+export interface Command {
   /** The whole help text, printed by `<command> --help` and after a usage error. */
   readonly usage: string;
   /** Resolves to the process's exit code. Throws UsageError for a bad command line. */

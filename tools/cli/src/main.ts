@@ -1,11 +1,27 @@
 #!/usr/bin/env node
-import { EXIT_CANNOT_RUN, EXIT_OK, UsageError, type Command, type CommandIo } from './command';
-import { planCommand } from './plan.command';
-import { statusCommand } from './status.command';
-import { validateCommand } from './validate.command';
+import { EXIT_CANNOT_RUN, EXIT_OK, UsageError, type CommandEntry, type CommandIo } from './command';
 
-/** Every subcommand; a new one is a `<name>.command.ts` file and a line here. */
-const COMMANDS: readonly Command[] = [validateCommand, planCommand, statusCommand];
+/**
+ * Every subcommand; a new one is a `<name>.command.ts` file and an entry here. A command's file
+ * (and with it Redis, Kubernetes and config-parsing libraries) is required only when it runs.
+ */
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'validate',
+    summary: 'check a tenants file or a vcluster.yaml: every error with its path and line',
+    load: () => (require('./validate.command') as typeof import('./validate.command')).validateCommand,
+  },
+  {
+    name: 'plan',
+    summary: 'dry run: what a vcluster.yaml would create, update or delete, against live state',
+    load: () => (require('./plan.command') as typeof import('./plan.command')).planCommand,
+  },
+  {
+    name: 'status',
+    summary: "every mapping's replication state, refused configs and the reconcile queue",
+    load: () => (require('./status.command') as typeof import('./status.command')).statusCommand,
+  },
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
@@ -19,11 +35,12 @@ async function main(argv: readonly string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${usage()}\n`);
     return 0;
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((candidate) => candidate.name === name);
+  if (!entry) {
     io.stderr.write(`${name === undefined ? 'no command given' : `unknown command "${name}"`}\n\n${usage()}\n`);
     return EXIT_CANNOT_RUN;
   }
+  const command = entry.load();
   // One place answers `<command> --help`, from the usage text each command declares.
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(`${command.usage}\n`);
@@ -33,7 +50,7 @@ async function main(argv: readonly string[], io: CommandIo): Promise<number> {
     return await command.run(args, io);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`${command.name}: ${error.message}\n\n${command.usage}\n`);
+    io.stderr.write(`${entry.name}: ${error.message}\n\n${command.usage}\n`);
     return EXIT_CANNOT_RUN;
   }
 }

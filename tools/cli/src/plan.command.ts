@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ClusterRegistry, loadKubeConfig } from '@service-replicator/kube';
 import { planConfigChange, Reconciler, type PlannedKey } from '@service-replicator/reconciler';
-import { redisReady, ReplicatorRedis } from '@service-replicator/replication-queue';
-import { loadSettings } from '@service-replicator/runtime';
+import { ReplicatorRedis } from '@service-replicator/replication-queue/replicator-redis';
+import { loadSettings } from '@service-replicator/runtime/settings';
 import { EXIT_CANNOT_RUN, EXIT_NOT_OK, EXIT_OK, UsageError, type Command } from './command';
 import { findTenant, loadTenantConfig, tenantsFileSetting } from './tenant-config-file';
 
@@ -17,8 +17,6 @@ environment: HOST_KUBECONFIG, REDIS_URL, QUEUE_PREFIX and TENANTS_FILE, as the a
 exit code: 0 planned, 1 FILE is invalid, 2 cannot run (bad arguments, a cluster or Redis out of reach).`;
 
 export const planCommand: Command = {
-  name: 'plan',
-  summary: 'dry run: what a vcluster.yaml would create, update or delete, against live state',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parse(args);
@@ -34,9 +32,9 @@ export const planCommand: Command = {
     const redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'cli-plan');
     redis.connection.on('error', () => undefined);
     try {
-      await redisReady(redis.connection, 5_000);
+      await redis.ready(5_000);
       const current = (await redis.mappings.get(tenant.name))?.mappings ?? [];
-      const reconciler = new Reconciler(new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG })), redis.mappings);
+      const reconciler = new Reconciler(new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG })), redis.mappings, redis.snapshots);
       const planned = await planConfigChange(reconciler, tenant, current, config.mappings);
       io.stdout.write(values.json ? `${JSON.stringify(planned, null, 2)}\n` : render(tenant.name, file, planned));
       return EXIT_OK;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { redisReady, ReplicatorRedis } from '@service-replicator/replication-queue';
-import { loadSettings, SettingsError } from '@service-replicator/runtime';
-import { renderTable, StatusReader, type StatusReport } from '@service-replicator/status-view';
+import { ReplicatorRedis } from '@service-replicator/replication-queue/replicator-redis';
+import { loadSettings, SettingsError } from '@service-replicator/runtime/settings';
+import { renderTable, StatusReader, type StatusReport } from '@service-replicator/status-view/report';
 import { EXIT_CANNOT_RUN, EXIT_NOT_OK, EXIT_OK, UsageError, type Command, type CommandIo } from './command';
 
 const USAGE = `usage: node tools/cli/dist/main.js status [--json] [--watch [--interval=SECONDS]]
@@ -30,15 +30,13 @@ interface StatusOptions {
 }
 
 export const statusCommand: Command = {
-  name: 'status',
-  summary: "every mapping's replication state, refused configs and the reconcile queue",
   usage: USAGE,
   async run(args, io) {
     const options = parseStatusArgs(args);
     const redis = connect(io);
     if (!redis) return EXIT_CANNOT_RUN;
     try {
-      await redisReady(redis.connection, CONNECT_TIMEOUT_MS);
+      await redis.ready(CONNECT_TIMEOUT_MS);
       const reader = new StatusReader(redis.mappings, redis.statuses, redis.queue);
       return options.watch ? await watch(reader, options, io) : show(await reader.read(), options, io);
     } catch (error) {

@@ -10,7 +10,7 @@ import {
   type TenantReplicationConfig,
   type TenantSpec,
 } from '@service-replicator/replication-config';
-import { loadSettings, SettingsError } from '@service-replicator/runtime';
+import { loadSettings, SettingsError } from '@service-replicator/runtime/settings';
 import { UsageError } from './command';
 
 /** `FILE:LINE: path: message`, the shape editors and terminals turn into links. */

@@ -16,8 +16,6 @@ Prints every error as FILE:LINE: path: message, or the resolved mappings when it
 exit code: 0 valid, 1 invalid, 2 cannot run (bad arguments, unreadable file).`;
 
 export const validateCommand: Command = {
-  name: 'validate',
-  summary: 'check a tenants file or a vcluster.yaml: every error with its path and line',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parse(args);

@@ -17,6 +17,12 @@
   value: {{ .Values.resyncIntervalSeconds | quote }}
 - name: HTTP_PORT
   value: {{ .Values.httpPort | quote }}
+- name: OPERATOR_HTTP_PORT
+  value: {{ .Values.operatorPort | quote }}
+{{- with .Values.operatorHost }}
+- name: OPERATOR_HTTP_HOST
+  value: {{ . | quote }}
+{{- end }}
 {{- if .Values.tracing.enabled }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ .Values.tracing.otlpEndpoint | quote }}
@@ -31,7 +37,10 @@
 {{- end }}
 {{- end }}
 
-{{/* One app's Deployment. ctx: {root, app, values (that app's values), env (its own settings)}. */}}
+{{/*
+One app's Deployment. ctx: {root, app, values (that app's values), env (its own settings),
+autoscaled (an autoscaler owns the replica count, so an upgrade must not reset it)}.
+*/}}
 {{- define "service-replicator.deployment" -}}
 {{- $root := .root -}}
 {{- $name := include "service-replicator.appName" . -}}
@@ -44,7 +53,9 @@ metadata:
     {{- include "service-replicator.labels" $root | nindent 4 }}
     app.kubernetes.io/component: {{ .app }}
 spec:
+  {{- if not .autoscaled }}
   replicas: {{ .values.replicas }}
+  {{- end }}
   selector:
     matchLabels:
       {{- include "service-replicator.selectorLabels" . | nindent 6 }}
@@ -52,6 +63,9 @@ spec:
     metadata:
       labels:
         {{- include "service-replicator.selectorLabels" . | nindent 8 }}
+        {{- with .values.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
       {{- with .values.podAnnotations }}
       annotations:
         {{- toYaml . | nindent 8 }}
@@ -86,6 +100,15 @@ spec:
           ports:
             - name: http
               containerPort: {{ $root.Values.httpPort }}
+            - name: operator
+              containerPort: {{ $root.Values.operatorPort }}
+          {{- if .values.startupProbe.enabled }}
+          startupProbe:
+            httpGet: { path: /health/live, port: http }
+            {{- with omit .values.startupProbe "enabled" }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
+          {{- end }}
           livenessProbe:
             httpGet: { path: /health/live, port: http }
             periodSeconds: 10
@@ -123,5 +146,14 @@ spec:
       {{- with .values.affinity }}
       affinity:
         {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .values.topologySpreadConstraints }}
+      {{- $ownPods := dict "labelSelector" (dict "matchLabels" (include "service-replicator.selectorLabels" $ | fromYaml)) }}
+      {{- $constraints := list }}
+      {{- range . }}
+      {{- $constraints = append $constraints (merge (dict) . $ownPods) }}
+      {{- end }}
+      topologySpreadConstraints:
+        {{- toYaml $constraints | nindent 8 }}
       {{- end }}
 {{- end }}

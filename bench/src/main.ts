@@ -1,0 +1,16 @@
+import { log } from './bench-log';
+import { runLatencyBenchmark } from './replication-latency';
+import { runScaleBenchmark } from './scale-benchmark';
+
+/** `npm run bench -- [--scale] [options]`: one benchmark per run; `--help` describes each. */
+const argv = process.argv.slice(2);
+const run = argv.includes('--scale') ? runScaleBenchmark(argv.filter((arg) => arg !== '--scale')) : runLatencyBenchmark(argv);
+
+// Exits explicitly: after a timeout the abandoned measurement may still hold timers or sockets.
+run.then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  },
+);

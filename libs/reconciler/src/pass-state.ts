@@ -1,0 +1,80 @@
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
+import type { ClusterClient } from '@service-replicator/kube';
+import type { Direction, Mapping, MappingKeyParts, TenantSpec } from '@service-replicator/replication-config';
+import { HOST_CLUSTER, tenantCluster, type ClusterId, type SnapshotStore } from '@service-replicator/replication-queue';
+import { targetEndpointsMatter } from '@service-replicator/service-translation';
+
+/** Both sides of one key as a pass knows them; updated in place by the pass's own writes. */
+export interface PassState {
+  source?: V1Service;
+  sourceSlices: readonly V1EndpointSlice[];
+  target?: V1Service;
+  targetSlices: readonly V1EndpointSlice[];
+  /** The target's core/v1 Endpoints, for tenants whose options make them matter. */
+  targetEndpoints?: V1Endpoints;
+}
+
+/** The clusters a key reads from and writes into, as clients and as snapshot ids. */
+export interface PassSides {
+  readonly source: ClusterClient;
+  readonly target: ClusterClient;
+  readonly sourceId: ClusterId;
+  readonly targetId: ClusterId;
+}
+
+export function sideIds(direction: Direction, tenant: string): { sourceId: ClusterId; targetId: ClusterId } {
+  return direction === 'fromHost'
+    ? { sourceId: HOST_CLUSTER, targetId: tenantCluster(tenant) }
+    : { sourceId: tenantCluster(tenant), targetId: HOST_CLUSTER };
+}
+
+/** Why a pass cannot plan yet: a namespace no watcher has listed, so its snapshot means nothing. */
+export interface NotSynced {
+  readonly waitingFor: string;
+  /** The watcher's own account of why it cannot list that namespace, if it gave one. */
+  readonly watchError?: string;
+}
+
+/**
+ * Reads a key's state from the watchers' snapshots (no API request). A removed fromHost mapping
+ * is the exception: no watcher follows its target any more, so the target is read from its API
+ * server once, to delete exactly what is there.
+ */
+export async function readPassState(
+  snapshots: SnapshotStore,
+  sides: PassSides,
+  parts: MappingKeyParts,
+  mapping: Mapping | undefined,
+  tenant: TenantSpec,
+): Promise<PassState | NotSynced> {
+  const endpoints = targetEndpointsMatter(tenant);
+  if (!mapping) {
+    if (parts.direction === 'toHost') return { sourceSlices: [], targetSlices: [] };
+    const { service, slices, endpoints: targetEndpoints } = await sides.target.readView(parts.target, { endpoints });
+    return { target: service, targetSlices: slices, targetEndpoints, sourceSlices: [] };
+  }
+  const [source, target] = await Promise.all([snapshots.read(sides.sourceId, mapping.source), snapshots.read(sides.targetId, parts.target)]);
+  if (!source.synced) return { waitingFor: `${sides.source.name} namespace ${mapping.source.namespace}`, watchError: source.watchError };
+  if (!target.synced) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace}`, watchError: target.watchError };
+  // Until the watcher follows the target namespace's Endpoints (just turned on), "none stored" means nothing.
+  if (endpoints && !target.endpointsWatched) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace} (its Endpoints)` };
+  return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices, targetEndpoints: target.endpoints };
+}
+
+/** Both sides read from their API servers, as they are now (the CLI's dry run). */
+export async function readLiveState(
+  sides: Pick<PassSides, 'source' | 'target'>,
+  parts: MappingKeyParts,
+  mapping: Mapping | undefined,
+  tenant: TenantSpec,
+): Promise<PassState> {
+  const [source, target] = await Promise.all([
+    mapping ? sides.source.readView(mapping.source) : { service: undefined, slices: [] },
+    sides.target.readView(parts.target, { endpoints: targetEndpointsMatter(tenant) }),
+  ]);
+  return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices, targetEndpoints: target.endpoints };
+}
+
+export function isNotSynced(state: PassState | NotSynced): state is NotSynced {
+  return 'waitingFor' in state;
+}

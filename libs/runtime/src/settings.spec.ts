@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadSettings } from './settings';
+
+describe('loadSettings: the operator listener', () => {
+  it('is off unless OPERATOR_HTTP_PORT is set, so existing deployments serve everything on HTTP_PORT', () => {
+    const settings = loadSettings({});
+    assert.equal(settings.OPERATOR_HTTP_PORT, undefined);
+    assert.equal(settings.OPERATOR_HTTP_HOST, undefined);
+  });
+
+  it('takes a port and an interface', () => {
+    const settings = loadSettings({ OPERATOR_HTTP_PORT: '9090', OPERATOR_HTTP_HOST: '127.0.0.1' });
+    assert.equal(settings.OPERATOR_HTTP_PORT, 9090);
+    assert.equal(settings.OPERATOR_HTTP_HOST, '127.0.0.1');
+  });
+
+  it('refuses a port that is not one, naming the variable', () => {
+    assert.throws(() => loadSettings({ OPERATOR_HTTP_PORT: '70000' }), /OPERATOR_HTTP_PORT="70000": .*must not be greater than 65535/);
+    assert.throws(() => loadSettings({ OPERATOR_HTTP_PORT: 'eight' }), /OPERATOR_HTTP_PORT="eight": .*integer/);
+  });
+
+  it('refuses the health port, and an interface without a port', () => {
+    assert.throws(() => loadSettings({ HTTP_PORT: '8080', OPERATOR_HTTP_PORT: '8080' }), /OPERATOR_HTTP_PORT=8080: must differ from HTTP_PORT/);
+    assert.throws(() => loadSettings({ OPERATOR_HTTP_HOST: '127.0.0.1' }), /OPERATOR_HTTP_HOST="127.0.0.1": has no effect without OPERATOR_HTTP_PORT/);
+  });
+
+  it('lets both listeners pick free ports (0), as tests do', () => {
+    assert.equal(loadSettings({ HTTP_PORT: '0', OPERATOR_HTTP_PORT: '0' }).OPERATOR_HTTP_PORT, 0);
+  });
+});

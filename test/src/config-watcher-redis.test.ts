@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
 import { ServiceDeletions } from './support/service-deletions';
 import { serverSuite } from './support/server-suite';
-import { eventually, isAlive } from './support/wait';
+import { eventually } from './support/wait';
 
 /**
  * config-watcher's side of Redis faults: what it published comes back by itself after FLUSHALL
@@ -43,14 +43,16 @@ serverSuite('config-watcher and Redis faults', () => {
     await fx?.stop();
   });
 
-  it('after FLUSHALL the mappings are published again, with a higher version, and nothing is deleted', async () => {
+  it('after FLUSHALL the mappings are published again, with a higher version, their keys enqueued, and nothing is deleted', async () => {
     const before = await fx.published('a');
     await fx.redis.flushall();
     const again = await eventually(async () => fx.published('a'), 10_000, 50);
     assert.deepEqual(again.mappings, before?.mappings);
     assert.ok(again.version > (before?.version ?? 0), `version ${again.version} after ${before?.version}`);
-    // The queue went with the data: the keys were enqueued again and the writer reported on them.
-    await inSync('db');
+    // The queue went with the data: the keys were enqueued again and the writer reported on them
+    // (its record is back). Whether it is in sync again depends on the watchers refilling their
+    // snapshots, which FLUSHALL emptied too: not config-watcher's part.
+    await eventually(async () => fx.status('a/fromHost/default/db'), WAIT_MS);
     assert.equal(await mirror('db'), 200);
     assert.deepEqual(deletions.names(), []);
   });
@@ -84,10 +86,10 @@ serverSuite('config-watcher and Redis faults', () => {
     await fx.stopRedis();
     const starting = fx.replicator.startApp('config-watcher');
     starting.catch(() => undefined);
+    // Alive past 30 s: it says so itself (the old behaviour was to exit at 30 s).
     await eventually(async () => (/still waiting for Redis \((3\d|[4-9]\d) s so far\)/.test(await fx.replicator.log('config-watcher')) ? true : undefined), WAIT_MS, 500);
-    const pid = fx.replicator.process('config-watcher')?.pid;
-    assert.ok(pid !== undefined && isAlive(pid), 'config-watcher is still running');
     await fx.startRedisAgain();
+    // The same process becomes ready (the harness fails this if it had exited).
     await starting;
     await fx.configure('a', { fromHost: [{ from: 'shared/db', to: 'default/db' }, { from: 'shared/late', to: 'default/late' }, { from: 'shared/later', to: 'default/later' }] });
     await inSync('later');

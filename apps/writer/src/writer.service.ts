@@ -19,7 +19,7 @@ export class WriterService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const { settings, logger } = this;
     registerQueueDepth(this.registry, this.redis.queue.queue);
-    const clusters = new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG }));
+    const clusters = new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG }), { maxSockets: settings.KUBE_MAX_SOCKETS_PER_SERVER });
     this.worker = new ReplicationWorker({
       connection: redisConnection(settings.REDIS_URL, 'worker', 'writer-worker'),
       prefix: settings.QUEUE_PREFIX,

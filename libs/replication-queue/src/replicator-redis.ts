@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LeaseStore, Membership } from '@service-replicator/leases';
 import { MappingStore } from './mapping-store';
 import { ReconcileQueue } from './reconcile-queue';
 import { redisConnection, redisReady } from './redis-connection';
@@ -16,6 +17,8 @@ export class ReplicatorRedis {
   readonly mappings: MappingStore;
   readonly statuses: StatusStore;
   readonly snapshots: SnapshotStore;
+  /** Leader election and tenant shards (leases with fencing tokens). */
+  readonly leases: LeaseStore;
 
   constructor(readonly url: string, readonly prefix: string, app: string) {
     this.connection = redisConnection(url, 'producer', app);
@@ -26,6 +29,12 @@ export class ReplicatorRedis {
     this.mappings = new MappingStore(this.storesConnection, prefix);
     this.statuses = new StatusStore(this.storesConnection, prefix);
     this.snapshots = new SnapshotStore(this.storesConnection, prefix);
+    this.leases = new LeaseStore(this.storesConnection, prefix);
+  }
+
+  /** The live replicas of an app (for sharding its work). */
+  membership(group: string): Membership {
+    return new Membership(this.storesConnection, this.prefix, group);
   }
 
   /** Waits for Redis once at start; after that, commands fail fast while it is unreachable. */

@@ -3,5 +3,6 @@ export { MetricsRegistry } from './metrics-registry';
 export { Readiness, type ReadinessCheck } from './readiness';
 export { redisTransportOptions, type RedisTransportOptions } from './redis-address';
 export { runApp, type RunOptions } from './run-app';
+export { SerialRuns } from './serial-runs';
 export { LOGGER } from './runtime.module';
 export { loadSettings, Settings, SettingsError } from './settings';

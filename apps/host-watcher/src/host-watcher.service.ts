@@ -1,19 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ClusterClient, ClusterWatcher, loadKubeConfig, WatcherMetrics } from '@service-replicator/kube';
+import { FencedError, LeaseKeeper, type Lease } from '@service-replicator/leases';
 import { watchPlan } from '@service-replicator/replication-config';
 import { HOST_CLUSTER, ReplicatorRedis } from '@service-replicator/replication-queue';
-import { LOGGER, MetricsRegistry, Readiness, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, MetricsRegistry, Readiness, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
 
 /** Announcements can be missed (pub/sub has no memory): the published mappings are re-read this often. */
 const RELOAD_MS = 30_000;
+const LEADER_LEASE = 'host-watcher';
 
 /**
  * Watches the host cluster for every tenant at once: fromHost sources (and their EndpointSlices)
- * and toHost targets (to repair drift), keeping their snapshots for the writer's passes.
+ * and toHost targets (to repair drift), keeping their snapshots for the writer's passes. With two
+ * replicas, the one holding the leader lease watches and the other stands by; every snapshot write
+ * carries the lease's fencing token, so a leader that lost the lease writes nothing more.
  */
 @Injectable()
 export class HostWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private watcher!: ClusterWatcher;
+  private host!: ClusterClient;
+  private metrics!: WatcherMetrics;
+  private leadership!: LeaseKeeper;
+  /** The watcher of the current leadership term, and that term's token. */
+  private term: { readonly token: number; readonly watcher: ClusterWatcher } | undefined;
+  private readonly reloads = new SerialRuns((reason) => this.reloadNow(reason));
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -25,32 +36,73 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
-    this.watcher = new ClusterWatcher(host, HOST_CLUSTER, this.redis.snapshots, {
-      enqueue: (keys, cause) => this.enqueue(keys, cause),
-      informerError: (namespace, resource, error, restartInMs) =>
-        this.logger.warn({ namespace, resource, err: error, restartInMs }, `host ${resource} watch in ${namespace} failed; restarting`),
-      snapshotError: (namespace, error) => this.logger.warn({ namespace, err: error }, 'could not write snapshots; retrying'),
-    }, new WatcherMetrics(this.registry));
-    this.readiness.add('informers', () => this.watcher.healthy);
+    this.host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
+    this.metrics = new WatcherMetrics(this.registry);
+    // A stand-by is ready: it has nothing to sync until it leads.
+    this.readiness.add('informers', () => this.term?.watcher.healthy ?? true);
+    const ttlMs = this.settings.LEASE_TTL_SECONDS * 1_000;
+    this.leadership = new LeaseKeeper(
+      this.redis.leases,
+      `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+      { ttlMs, renewEveryMs: ttlMs / 5 },
+      () => [LEADER_LEASE],
+      () => void this.reload('leadership changed'),
+      (error) => this.logger.warn({ err: error }, 'could not renew or take the leader lease; retrying'),
+    );
+    await this.leadership.start();
     await this.reload('start');
     this.timer = setInterval(() => void this.reload('periodic reload'), RELOAD_MS);
   }
 
-  async reload(reason: string): Promise<void> {
+  /** One reload at a time; requests meanwhile make one more after it. */
+  reload(reason: string): Promise<void> {
+    return this.reloads.request(reason);
+  }
+
+  private async reloadNow(reason: string): Promise<void> {
+    const lease = this.leadership.held(LEADER_LEASE);
+    if (this.term && this.term.token !== lease?.token) await this.stepDown();
+    if (!lease) return;
     try {
+      const term = this.term ?? this.lead(lease);
       const published = await this.redis.mappings.all();
       const plan = watchPlan(published.flatMap((tenant) => tenant.mappings), 'host');
-      await this.watcher.follow(plan, new Map(published.map((tenant) => [tenant.tenant.name, tenant.tenant])));
+      await term.watcher.follow(plan, new Map(published.map((tenant) => [tenant.tenant.name, tenant.tenant])));
       this.logger.debug({ reason, namespaces: plan.namespaces, keys: plan.keys.length }, 'following mappings');
     } catch (error) {
       this.logger.error({ err: error, reason }, 'could not reload the mappings; keeping the current watches');
     }
   }
 
+  private lead(lease: Lease): NonNullable<HostWatcherService['term']> {
+    const snapshots = this.redis.snapshots.fenced(this.redis.leases.fenceOf(lease));
+    const watcher = new ClusterWatcher(this.host, HOST_CLUSTER, snapshots, {
+      enqueue: (keys, cause) => this.enqueue(keys, cause),
+      informerError: (namespace, resource, error, restartInMs) =>
+        this.logger.warn({ namespace, resource, err: error, restartInMs }, `host ${resource} watch in ${namespace} failed; restarting`),
+      snapshotError: (namespace, error) => {
+        if (error instanceof FencedError) void this.leadership.runRound();
+        else this.logger.warn({ namespace, err: error }, 'could not write snapshots; retrying');
+      },
+    }, this.metrics);
+    this.term = { token: lease.token, watcher };
+    this.logger.info({ token: lease.token }, 'host-watcher leads: watching the host cluster');
+    return this.term;
+  }
+
+  private async stepDown(): Promise<void> {
+    const term = this.term;
+    this.term = undefined;
+    await term?.watcher.stop();
+    this.logger.warn({ token: term?.token }, 'host-watcher lost the leader lease: stopped watching (standing by)');
+  }
+
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.watcher?.stop();
+    await this.reloads.idle();
+    await this.term?.watcher.stop();
+    this.term = undefined;
+    await this.leadership?.stop();
     await this.redis.close();
   }
 

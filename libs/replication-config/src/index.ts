@@ -11,3 +11,16 @@ export { resolveTenantPaths } from './tenant-paths';
 export { networkPolicyWarnings } from './network-policy-check';
 export { VCLUSTER_NETWORKING_KEYS, VCLUSTER_TOP_LEVEL_KEYS } from './vcluster-keys';
 export { mappingsInForce, nextDeadline, planFromConfig, planRetirement, planTenant, type PublicationPlan, type TenantPublication } from './publication-plan';
+export {
+  DISCOVERY_ANNOTATIONS,
+  discoverTenants,
+  kubeconfigServer,
+  VCLUSTER_APP_SELECTOR,
+  VCLUSTER_CONFIG_KEY,
+  VCLUSTER_CONFIG_PREFIX,
+  VCLUSTER_KUBECONFIG_KEY,
+  VCLUSTER_KUBECONFIG_PREFIX,
+  vClusterServer,
+  type DiscoveredTenant,
+  type DiscoverySecret,
+} from './vcluster-discovery';

@@ -10,3 +10,5 @@ export { ClusterRegistry, type ClusterRegistryOptions } from './cluster-registry
 export { ClusterWatcher, type WatchEvents } from './cluster-watcher';
 export { WatcherMetrics } from './watcher-metrics';
 export { lastWrittenByUs } from './own-writes';
+export { ALL_NAMESPACES, HostObjectInformers, type CachedRead, type HostObjectKind } from './host-object-informers';
+export { VClusterDiscovery, type DiscoveryOptions } from './vcluster-discovery';

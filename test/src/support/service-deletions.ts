@@ -57,7 +57,8 @@ export async function serviceDeleteRequests(cluster: ControlPlane): Promise<numb
   return total;
 }
 
-async function get(cluster: ControlPlane, path: string): Promise<string> {
+/** GET a path of the API server as its admin (e.g. /metrics). */
+export async function get(cluster: ControlPlane, path: string): Promise<string> {
   const url = new URL(path, cluster.server);
   const options: Parameters<typeof request>[1] = { method: 'GET', hostname: url.hostname, port: url.port, path: url.pathname };
   await cluster.kubeConfig.applyToHTTPSOptions(options);

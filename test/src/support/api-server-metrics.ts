@@ -1,0 +1,37 @@
+import type { ControlPlane } from '@service-replicator/control-plane-harness';
+import { get } from './service-deletions';
+
+/** Labels of a Prometheus text line. */
+function labelsOf(line: string): Record<string, string> {
+  return Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+}
+
+/**
+ * The watches an API server holds open now, by resource, from its own /metrics
+ * (`apiserver_longrunning_requests{verb="WATCH"}`, summed over scopes and versions).
+ */
+export async function openWatches(cluster: ControlPlane): Promise<Map<string, number>> {
+  const text = await get(cluster, '/metrics');
+  const watches = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_longrunning_requests{')) continue;
+    const labels = labelsOf(line);
+    if (labels.verb !== 'WATCH' || !labels.resource) continue;
+    watches.set(labels.resource, (watches.get(labels.resource) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return watches;
+}
+
+/** Requests an API server has answered since it started, by `VERB resource`, watches counted when they end. */
+export async function apiRequests(cluster: ControlPlane): Promise<Map<string, number>> {
+  const text = await get(cluster, '/metrics');
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const labels = labelsOf(line);
+    if (!labels.resource) continue;
+    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return counts;
+}

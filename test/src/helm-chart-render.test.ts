@@ -89,7 +89,7 @@ serverSuite('helm chart: rendering', () => {
     assert.deepEqual(rulesOf('config-watcher'), ['secrets:list,watch']);
     assert.deepEqual(rulesOf('tenant-watcher'), ['secrets:get']);
     assert.deepEqual(rulesOf('host-watcher'), ['services:list,watch', 'endpointslices:list,watch']);
-    assert.deepEqual(rulesOf('writer'), ['services:get,create,update,delete', 'endpointslices:list,create,update,delete', 'events:create', 'secrets:get']);
+    assert.deepEqual(rulesOf('writer'), ['secrets:get', 'services:get,create,update,delete', 'endpointslices:list,create,update,delete', 'events:create']);
     const env = (podSpec(searched, 'config-watcher')?.spec?.containers[0].env ?? []).filter((e) => e.name.startsWith('DISCOVERY_'));
     assert.deepEqual(env, [{ name: 'DISCOVERY_NAMESPACES', value: 'vcluster-x' }]);
 

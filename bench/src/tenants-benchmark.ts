@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '@service-replicator/control-plane-harness';
+import { log } from './bench-log';
+import { writeDocSection } from './benchmarks-doc';
+import { abortSignals, runInfo } from './run-info';
+import { TenantsEnvironment } from './tenants-environment';
+import { floorRun, systemRun, type FloorRun, type TenantsRun } from './tenants-phases';
+
+const USAGE = `npm run bench -- --tenants [options]   (node bench/dist/main.js --tenants after a build)
+
+Starts a host and two tenant control planes and Redis, and measures, in one run: the floor (the
+tenants' mirrors written directly with client-node, same total concurrency as one writer), then
+the system with 1 and with 2 tenant-watcher replicas replicating the same number of tenants (new
+ones each run, half on each tenant API server): time to converge from the tenants file naming them
+all, RSS of each tenant-watcher (with no tenant, then with all), watches per tenant API server
+(from its apiserver_longrunning_requests), and the API requests of an idle minute per tenant.
+Writes docs/benchmarks.md (section "Many tenants").
+
+  --tenants-count=N    tenants (default 200)
+  --mappings=N         fromHost mappings per tenant (default 10)
+  --replicas=LIST      tenant-watcher replicas per system run (default 1,2)
+  --timeout-s=S        give up after S seconds (default 3600)
+  --no-docs            do not write docs/benchmarks.md
+  -h, --help           this text`;
+
+const CONCURRENCY = 8;
+
+export interface TenantsResult extends ReturnType<typeof runInfo> {
+  readonly settings: Readonly<Record<string, string>>;
+  readonly floor: FloorRun;
+  readonly runs: readonly TenantsRun[];
+}
+
+function parseOptions(argv: readonly string[]) {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'tenants-count': { type: 'string', default: '200' },
+      mappings: { type: 'string', default: '10' },
+      replicas: { type: 'string', default: '1,2' },
+      'timeout-s': { type: 'string', default: '3600' },
+      'no-docs': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const positive = (name: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${value}`);
+    return n;
+  };
+  return {
+    tenants: positive('tenants-count', values['tenants-count']),
+    mappings: positive('mappings', values.mappings),
+    replicas: values.replicas.split(',').map((r) => positive('replicas', r)),
+    timeoutMs: positive('timeout-s', values['timeout-s']) * 1000,
+    docs: !values['no-docs'],
+    help: values.help,
+  };
+}
+
+function appEnv(): Record<string, string> {
+  return { WRITER_CONCURRENCY: String(CONCURRENCY), RESYNC_INTERVAL_SECONDS: '3600', ORPHAN_SWEEP_INTERVAL_SECONDS: '3600', CONFIG_POLL_MS: '200', CONFIG_SETTLE_MS: '100', LOG_LEVEL: 'info' };
+}
+
+async function measure(env: TenantsEnvironment, options: ReturnType<typeof parseOptions>): Promise<TenantsResult> {
+  await env.createSources(options.mappings);
+  const floor = await floorRun(env, await env.createTenants('floor', options.tenants), CONCURRENCY);
+  const runs: TenantsRun[] = [];
+  for (const replicas of options.replicas) runs.push(await systemRun(env, await env.createTenants(`r${replicas}`, options.tenants), replicas, appEnv()));
+  return { ...runInfo(), settings: appEnv(), floor, runs };
+}
+
+export async function runTenantsBenchmark(argv: readonly string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const aborted = abortSignals(options.timeoutMs);
+  aborted.catch(() => undefined);
+  let env: TenantsEnvironment | undefined;
+  try {
+    log('starting a host and two tenant control planes and Redis');
+    env = await Promise.race([TenantsEnvironment.start(), aborted]);
+    const result = await Promise.race([measure(env, options), aborted]);
+    process.stdout.write(`${JSON.stringify(result, (_, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value), 2)}\n`);
+    if (options.docs) await writeDocSection(join(repoRoot, 'docs', 'benchmarks.md'), 'tenants', renderTenantsSection(result));
+    return 0;
+  } catch (error) {
+    log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return 1;
+  } finally {
+    log('stopping everything');
+    await env?.stop();
+  }
+}
+
+function renderTenantsSection(result: TenantsResult): string {
+  const mb = (value: number) => value.toFixed(1);
+  const rows = result.runs.map((run) => {
+    const ratio = run.seconds / result.floor.seconds;
+    const rss = run.rss.map((r) => `${mb(r.baselineMiB)} → ${mb(r.afterMiB)} (${r.tenantsHeld} tenants)`).join('; ');
+    const perTenant = run.rss.map((r) => (r.tenantsHeld > 0 ? `${(((r.afterMiB - r.baselineMiB) * 1024) / r.tenantsHeld).toFixed(0)} KiB` : '—')).join('; ');
+    const watches = run.watches.map((w) => `${w.server}: ${w.services} + ${w.endpointslices} for ${w.namespaces} ns (${((w.services + w.endpointslices) / w.namespaces).toFixed(2)}/ns)`).join('; ');
+    return `| ${run.tenantWatchers} | ${run.tenants} × ${run.mirrors / run.tenants} | ${run.seconds.toFixed(1)} s | ${ratio.toFixed(2)}x | ${rss} | ${perTenant} | ${watches} | ${run.idleRequestsPerTenantPerMinute.toFixed(2)} |`;
+  });
+  const idle = result.runs.map((run) => `- ${run.tenantWatchers} replica(s): ${Object.entries(run.idleRequests).map(([key, n]) => `${key} ${n}`).join(', ') || 'none'}`);
+  return [
+    '## Many tenants',
+    '',
+    `\`${result.command}\` on ${result.date.slice(0, 10)}, commit ${result.code.commit}${result.code.uncommittedAppOrLibChanges ? ' (with uncommitted changes)' : ''}; ${result.machine.nproc} cores (${result.machine.cpu}), load ${result.machine.loadAverage1mBeforeStart} before start, shared with other work.`,
+    '',
+    `Floor: the same ${result.floor.mirrors} mirrors (Service + EndpointSlice each) written directly with client-node, ${result.floor.concurrency} at a time over both tenant API servers: **${result.floor.seconds.toFixed(1)} s**.`,
+    '',
+    '| tenant-watchers | tenants × mappings | converge | ratio to floor | RSS per replica, MiB (no tenant → all held) | per tenant above baseline | our watches per tenant API server | idle API requests per tenant per minute |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'Converge: from the tenants file naming every tenant (their vcluster.yaml written before) until every mapping\'s status is in-sync and the queue is empty; it includes publishing, starting each tenant\'s watches and the writer\'s passes. Watches: the tenant API server\'s `apiserver_longrunning_requests{verb="WATCH"}` less what it held before the apps started (its controller-manager). Idle minute: `apiserver_request_total` of the host and both tenant API servers over the minute after convergence, all verbs:',
+    '',
+    ...idle,
+  ].join('\n');
+}

@@ -117,7 +117,7 @@ function renderTenantsSection(result: TenantsResult): string {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    'Converge: from the tenants file naming every tenant (their vcluster.yaml written before) until every mapping\'s status is in-sync and the queue is empty; it includes publishing, starting each tenant\'s watches and the writer\'s passes. Watches: the tenant API server\'s `apiserver_longrunning_requests{verb="WATCH"}` less what it held before the apps started (its controller-manager). Idle minute: `apiserver_request_total` of the host and both tenant API servers over the minute after convergence, all verbs:',
+    'Converge: from the tenants file naming every tenant (their vcluster.yaml written before) until every mapping\'s status is in-sync and the queue is empty; it includes publishing, starting each tenant\'s watches and the writer\'s passes. Watches: the tenant API server\'s `apiserver_longrunning_requests{verb="WATCH"}` less what it held before the apps started (its controller-manager). Idle minute: `apiserver_request_total` of the host and both tenant API servers over the minute after convergence; the column leaves out what each API server does by itself with no client (PUT leases: its identity lease; GET/POST endpoints: the `kubernetes` Service\'s reconciler), which the full counts below include:',
     '',
     ...idle,
   ].join('\n');

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@service-replicator/control-plane-harness';
-import { log } from './bench-log';
 import { writeDocSection } from './benchmarks-doc';
-import { abortSignals, runInfo } from './run-info';
+import { runMeasured } from './bench-run';
+import { runInfo } from './run-info';
 import { TenantsEnvironment } from './tenants-environment';
 import { floorRun, systemRun, type FloorRun, type TenantsRun } from './tenants-phases';
 
@@ -77,23 +77,14 @@ export async function runTenantsBenchmark(argv: readonly string[]): Promise<numb
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const aborted = abortSignals(options.timeoutMs);
-  aborted.catch(() => undefined);
-  let env: TenantsEnvironment | undefined;
-  try {
-    log('starting a host and two tenant control planes and Redis');
-    env = await Promise.race([TenantsEnvironment.start(), aborted]);
-    const result = await Promise.race([measure(env, options), aborted]);
-    process.stdout.write(`${JSON.stringify(result, (_, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value), 2)}\n`);
-    if (options.docs) await writeDocSection(join(repoRoot, 'docs', 'benchmarks.md'), 'tenants', renderTenantsSection(result));
-    return 0;
-  } catch (error) {
-    log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-    return 1;
-  } finally {
-    log('stopping everything');
-    await env?.stop();
-  }
+  return runMeasured(
+    { timeoutMs: options.timeoutMs, starting: 'starting a host and two tenant control planes and Redis' },
+    () => TenantsEnvironment.start(),
+    (env) => measure(env, options),
+    async (result) => {
+      if (options.docs) await writeDocSection(join(repoRoot, 'docs', 'benchmarks.md'), 'tenants', renderTenantsSection(result));
+    },
+  );
 }
 
 function renderTenantsSection(result: TenantsResult): string {

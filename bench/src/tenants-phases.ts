@@ -7,6 +7,7 @@ import { log } from './bench-log';
 import { writeMirrorsDirectly } from './direct-writes';
 import { difference, readLoad, scrape, total, type LoadReading, type LoadSources } from './load-counters';
 import { MirrorCount } from './mirror-count';
+import { queueDrained } from './scale-phases';
 import { PREFIX, type BenchTenant, type TenantsEnvironment } from './tenants-environment';
 
 const CONVERGE_TIMEOUT_MS = 20 * 60_000;
@@ -132,16 +133,6 @@ async function allInSync(env: TenantsEnvironment, mirrors: number): Promise<void
     if (inSync >= mirrors) return;
     if (Date.now() > deadline) throw new Error(`${inSync}/${mirrors} mappings in sync after ${CONVERGE_TIMEOUT_MS} ms`);
     await sleep(200);
-  }
-}
-
-async function queueDrained(queue: ReconcileQueue): Promise<void> {
-  let quiet = 0;
-  for (let waited = 0; quiet < 5; waited += 100) {
-    if (waited > CONVERGE_TIMEOUT_MS) throw new Error('the queue did not drain');
-    const counts = await queue.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
-    quiet = Object.values(counts).every((n) => n === 0) ? quiet + 1 : 0;
-    await sleep(100);
   }
 }
 

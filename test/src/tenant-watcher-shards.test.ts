@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { ReplicatorProcesses, startControlPlane, startRedis, type ControlPlane, type RedisServer } from '@service-replicator/control-plane-harness';
 import { openWatches } from './support/api-server-metrics';
 import { statusOf } from './support/replication-fixture';
 import { serverSuite } from './support/server-suite';
+import { SmallDeployment } from './support/small-deployment';
 import { eventually } from './support/wait';
 
 const PREFIX = 'e2e-shards';
@@ -23,72 +20,46 @@ const TAKEOVER_LIMIT_MS = 15_000;
  * are counted by the tenant API server itself (apiserver_longrunning_requests).
  */
 serverSuite('tenant-watcher shards', () => {
-  let dir: string;
-  let host: ControlPlane;
-  let tenant: ControlPlane;
-  let redisServer: RedisServer;
-  let redis: Redis;
-  let apps: ReplicatorProcesses;
-  let tenantCore: CoreV1Api;
+  let fx: SmallDeployment;
   /** Watches the tenant API server held before any app ran (its controller-manager's). */
   let baseline: Map<string, number>;
 
   const holders = async () => {
-    const entries = await Promise.all(TENANTS.map(async (name) => [name, await redis.hget(`${PREFIX}:replicator:lease:tenant-watcher:${name}`, 'holder')] as const));
+    const entries = await Promise.all(TENANTS.map(async (name) => [name, await fx.redis.hget(`${PREFIX}:replicator:lease:tenant-watcher:${name}`, 'holder')] as const));
     return new Map(entries);
   };
   /** Our watches on the tenant API server, by resource: the server's count less its controller-manager's. */
   const ourWatches = async () => {
-    const now = await openWatches(tenant);
+    const now = await openWatches(fx.tenant);
     return { services: (now.get('services') ?? 0) - (baseline.get('services') ?? 0), endpointslices: (now.get('endpointslices') ?? 0) - (baseline.get('endpointslices') ?? 0) };
   };
   const exactlyOneWatcherEach = () => eventually(async () => {
     const watches = await ourWatches();
     return watches.services === TENANTS.length && watches.endpointslices === TENANTS.length ? watches : undefined;
   }, 30_000, 200);
-  const inSync = (name: string) => eventually(async () => {
-    const raw = await redis.hget(`${PREFIX}:replicator:status`, `${name}/fromHost/${name}/db`);
-    return raw && (JSON.parse(raw) as { state: string }).state === 'in-sync' ? true : undefined;
-  }, 60_000);
   /** A hand-deleted mirror comes back: the tenant's watcher saw it go. */
   const driftRepaired = async (name: string) => {
-    await tenantCore.deleteNamespacedService({ namespace: name, name: 'db' });
-    await eventually(async () => ((await statusOf(tenantCore.readNamespacedService({ namespace: name, name: 'db' }))) === 200 ? true : undefined), 30_000, 100);
+    await fx.tenantCore.deleteNamespacedService({ namespace: name, name: 'db' });
+    await eventually(async () => ((await statusOf(fx.tenantCore.readNamespacedService({ namespace: name, name: 'db' }))) === 200 ? true : undefined), 30_000, 100);
   };
-  const replicaLog = () => readFile(join(dir, 'tenant-watcher-replica.log'), 'utf8').catch(() => '');
+  const replicaLog = () => readFile(join(fx.dir, 'tenant-watcher-replica.log'), 'utf8').catch(() => '');
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sr-shards-'));
-    [host, tenant, redisServer] = await Promise.all([startControlPlane({ name: 'host' }), startControlPlane({ name: 'tenant' }), startRedis()]);
-    redis = new Redis(redisServer.url);
-    const hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
-    tenantCore = tenant.kubeConfig.makeApiClient(CoreV1Api);
-    for (const name of ['shared', ...TENANTS.map((t) => `vc-${t}`)]) await hostCore.createNamespace({ body: { metadata: { name } } });
-    await hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
+    fx = await SmallDeployment.start(PREFIX);
+    for (const name of ['shared', ...TENANTS.map((t) => `vc-${t}`)]) await fx.hostCore.createNamespace({ body: { metadata: { name } } });
+    await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
     for (const name of TENANTS) {
-      await writeFile(join(dir, `${name}.yaml`), stringify({ networking: { replicateServices: { fromHost: [{ from: 'shared/db', to: `${name}/db` }] } } }));
+      await writeFile(join(fx.dir, `${name}.yaml`), stringify({ networking: { replicateServices: { fromHost: [{ from: 'shared/db', to: `${name}/db` }] } } }));
     }
-    await writeFile(join(dir, 'tenants.yaml'), stringify({
-      tenants: TENANTS.map((name) => ({ name, hostNamespace: `vc-${name}`, kubeconfig: { file: tenant.kubeconfigPath }, config: { file: `${name}.yaml` } })),
+    await writeFile(join(fx.dir, 'tenants.yaml'), stringify({
+      tenants: TENANTS.map((name) => ({ name, hostNamespace: `vc-${name}`, kubeconfig: { file: fx.tenant.kubeconfigPath }, config: { file: `${name}.yaml` } })),
     }));
-    baseline = await openWatches(tenant);
-    apps = await ReplicatorProcesses.start({
-      hostKubeconfig: host.kubeconfigPath,
-      tenantsFile: join(dir, 'tenants.yaml'),
-      redisUrl: redisServer.url,
-      prefix: PREFIX,
-      logDir: dir,
-      env: { CONFIG_POLL_MS: '500', CONFIG_SETTLE_MS: '100', LEASE_TTL_SECONDS: '10', LOG_LEVEL: 'debug' },
-    });
-    for (const name of TENANTS) await inSync(name);
+    baseline = await openWatches(fx.tenant);
+    await fx.startApps({ CONFIG_POLL_MS: '500', LEASE_TTL_SECONDS: '10' });
+    for (const name of TENANTS) await fx.inSync(`${name}/fromHost/${name}/db`);
   });
 
-  after(async () => {
-    redis?.disconnect();
-    await apps?.stop();
-    await Promise.all([host?.stop(), tenant?.stop(), redisServer?.stop()]);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(async () => fx?.stop());
 
   it('one replica watches every tenant once: two watches per watched namespace', async () => {
     assert.deepEqual(await exactlyOneWatcherEach(), { services: 8, endpointslices: 8 });
@@ -96,7 +67,7 @@ serverSuite('tenant-watcher shards', () => {
   });
 
   it('a second replica takes its share without a gap: each tenant is held by one replica, watched once, and its drift still repaired', async () => {
-    await apps.startReplica('tenant-watcher');
+    await fx.apps.startReplica('tenant-watcher');
     const split = await eventually(async () => {
       const held = await holders();
       const replicas = new Set(held.values());
@@ -104,7 +75,7 @@ serverSuite('tenant-watcher shards', () => {
     }, 30_000, 200);
     console.log(`after the second replica joined: ${JSON.stringify(Object.fromEntries(split))}`);
     assert.deepEqual(await exactlyOneWatcherEach(), { services: 8, endpointslices: 8 });
-    const first = `/${apps.process('tenant-watcher')?.pid}/`;
+    const first = `/${fx.apps.process('tenant-watcher')?.pid}/`;
     const moved = TENANTS.filter((name) => !split.get(name)?.includes(first));
     const log = await replicaLog();
     for (const name of moved) assert.ok(log.includes(`"msg":"watching tenant ${name}"`), `the new replica watches ${name}`);
@@ -113,23 +84,23 @@ serverSuite('tenant-watcher shards', () => {
 
   it('50 announcements at once make no second watcher for any tenant', async () => {
     const holdersBefore = await holders();
-    const startsBefore = ((await apps.log('tenant-watcher')) + (await replicaLog())).split('"msg":"watching tenant').length;
+    const startsBefore = ((await fx.apps.log('tenant-watcher')) + (await replicaLog())).split('"msg":"watching tenant').length;
     const channel = 'replicator.mappings-changed';
-    await Promise.all(Array.from({ length: 50 }, (_, i) => redis.publish(channel, JSON.stringify({ pattern: channel, data: { tenant: TENANTS[i % 8], version: 1_000 + i } }))));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => fx.redis.publish(channel, JSON.stringify({ pattern: channel, data: { tenant: TENANTS[i % 8], version: 1_000 + i } }))));
     // Both replicas handled the burst (the last reload carries the last announcement's reason).
-    await eventually(async () => ((await apps.log('tenant-watcher')).includes('published version 1049') && (await replicaLog()).includes('published version 1049') ? true : undefined), 30_000);
+    await eventually(async () => ((await fx.apps.log('tenant-watcher')).includes('published version 1049') && (await replicaLog()).includes('published version 1049') ? true : undefined), 30_000);
     assert.deepEqual(await ourWatches(), { services: 8, endpointslices: 8 });
     assert.deepEqual(await holders(), holdersBefore);
-    const startsAfter = ((await apps.log('tenant-watcher')) + (await replicaLog())).split('"msg":"watching tenant').length;
+    const startsAfter = ((await fx.apps.log('tenant-watcher')) + (await replicaLog())).split('"msg":"watching tenant').length;
     assert.equal(startsAfter, startsBefore, 'no tenant was watched anew');
   });
 
   it("a SIGKILLed replica's tenants are taken over within 15 s, their first list compared with the snapshots", async () => {
     const held = await holders();
-    const survivor = [...new Set(held.values())].find((holder) => holder && !holder.includes(`/${apps.process('tenant-watcher')?.pid}/`));
+    const survivor = [...new Set(held.values())].find((holder) => holder && !holder.includes(`/${fx.apps.process('tenant-watcher')?.pid}/`));
     const orphaned = TENANTS.filter((name) => held.get(name) !== survivor);
     assert.ok(orphaned.length > 0, 'the replica to kill holds some tenants');
-    await apps.kill('tenant-watcher');
+    await fx.apps.kill('tenant-watcher');
     const killedAt = Date.now();
     await eventually(async () => ([...(await holders()).values()].every((holder) => holder === survivor) ? true : undefined), 30_000, 100);
     const tookMs = Date.now() - killedAt;

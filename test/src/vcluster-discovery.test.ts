@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { CoreV1Api, KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
+import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { ReplicatorProcesses, startControlPlane, startRedis, type ControlPlane, type RedisServer } from '@service-replicator/control-plane-harness';
+import type { ControlPlane } from '@service-replicator/control-plane-harness';
 import { statusOf } from './support/replication-fixture';
 import { serverSuite } from './support/server-suite';
+import { SmallDeployment } from './support/small-deployment';
 import { eventually } from './support/wait';
 
 const PREFIX = 'e2e-discovery';
@@ -56,107 +55,78 @@ function kubeconfigSecret(name: string, tenant: ControlPlane): V1Secret {
  * address this test can reach it at.
  */
 serverSuite('vCluster discovery', () => {
-  let dir: string;
-  let host: ControlPlane;
-  let tenant: ControlPlane;
-  let redisServer: RedisServer;
-  let redis: Redis;
-  let apps: ReplicatorProcesses;
-  let hostCore: CoreV1Api;
-  let tenantCore: CoreV1Api;
+  let fx: SmallDeployment;
 
   const published = async (name: string) => {
-    const raw = await redis.hget(`${PREFIX}:replicator:tenants`, name);
+    const raw = await fx.redis.hget(`${PREFIX}:replicator:tenants`, name);
     return raw ? (JSON.parse(raw) as { version: number; retireAt?: string; tenant: { hostNamespace: string; kubeconfig: object }; mappingCount: number }) : undefined;
   };
   const check = async (name: string) => {
-    const raw = await redis.hget(`${PREFIX}:replicator:config-checks`, name);
+    const raw = await fx.redis.hget(`${PREFIX}:replicator:config-checks`, name);
     return raw ? (JSON.parse(raw) as { valid: boolean; issues: { path: string; message: string }[] }) : undefined;
   };
-  const mirror = (namespace: string, name: string) => statusOf(tenantCore.readNamespacedService({ namespace, name }));
-  const inSync = (key: string) => eventually(async () => {
-    const raw = await redis.hget(`${PREFIX}:replicator:status`, key);
-    return raw && (JSON.parse(raw) as { state: string }).state === 'in-sync' ? true : undefined;
-  }, 60_000);
+  const mirror = (namespace: string, name: string) => statusOf(fx.tenantCore.readNamespacedService({ namespace, name }));
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sr-discovery-'));
-    [host, tenant, redisServer] = await Promise.all([startControlPlane({ name: 'host' }), startControlPlane({ name: 'tenant' }), startRedis()]);
-    redis = new Redis(redisServer.url);
-    hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
-    tenantCore = tenant.kubeConfig.makeApiClient(CoreV1Api);
-    for (const name of [...SEARCHED, 'shared', 'elsewhere']) await hostCore.createNamespace({ body: { metadata: { name } } });
-    await hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
-    await hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'cache' }, spec: { ports: [{ port: 6379 }] } } });
+    fx = await SmallDeployment.start(PREFIX);
+    for (const name of [...SEARCHED, 'shared', 'elsewhere']) await fx.hostCore.createNamespace({ body: { metadata: { name } } });
+    await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
+    await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'cache' }, spec: { ports: [{ port: 6379 }] } } });
     // Both sources at once: the tenants file declares team-b, which is also installed as a vCluster below.
-    await writeFile(join(dir, 'team-b.vcluster.yaml'), stringify({ networking: { replicateServices: { fromHost: [{ from: 'shared/db', to: 'from-file/db' }] } } }));
-    await writeFile(join(dir, 'tenants.yaml'), stringify({
-      tenants: [{ name: 'team-b', hostNamespace: 'vcluster-team-b', kubeconfig: { file: tenant.kubeconfigPath }, config: { file: 'team-b.vcluster.yaml' } }],
+    await writeFile(join(fx.dir, 'team-b.vcluster.yaml'), stringify({ networking: { replicateServices: { fromHost: [{ from: 'shared/db', to: 'from-file/db' }] } } }));
+    await writeFile(join(fx.dir, 'tenants.yaml'), stringify({
+      tenants: [{ name: 'team-b', hostNamespace: 'vcluster-team-b', kubeconfig: { file: fx.tenant.kubeconfigPath }, config: { file: 'team-b.vcluster.yaml' } }],
     }));
-    apps = await ReplicatorProcesses.start({
-      hostKubeconfig: host.kubeconfigPath,
-      tenantsFile: join(dir, 'tenants.yaml'),
-      redisUrl: redisServer.url,
-      prefix: PREFIX,
-      logDir: dir,
-      env: {
-        DISCOVERY_NAMESPACES: SEARCHED.join(','),
-        DISCOVERY_SERVER: tenant.server,
-        REMOVAL_GRACE_SECONDS: String(GRACE_SECONDS),
-        CONFIG_POLL_MS: '60000',
-        CONFIG_SETTLE_MS: '100',
-        LOG_LEVEL: 'debug',
-      },
+    await fx.startApps({
+      DISCOVERY_NAMESPACES: SEARCHED.join(','),
+      DISCOVERY_SERVER: fx.tenant.server,
+      REMOVAL_GRACE_SECONDS: String(GRACE_SECONDS),
+      CONFIG_POLL_MS: '60000',
     });
-    await inSync('team-b/fromHost/from-file/db');
+    await fx.inSync('team-b/fromHost/from-file/db');
   });
 
-  after(async () => {
-    redis?.disconnect();
-    await apps?.stop();
-    await Promise.all([host?.stop(), tenant?.stop(), redisServer?.stop()]);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(async () => fx?.stop());
 
   it('a new vCluster replicates within 10 s of its Secrets appearing, reached at the rewritten address', async () => {
     const started = Date.now();
-    await hostCore.createNamespacedSecret({ namespace: 'vcluster-team-a', body: configSecret('team-a', { fromHost: [{ from: 'shared/db', to: 'team-a/db' }] }) });
-    await hostCore.createNamespacedSecret({ namespace: 'vcluster-team-a', body: kubeconfigSecret('team-a', tenant) });
+    await fx.hostCore.createNamespacedSecret({ namespace: 'vcluster-team-a', body: configSecret('team-a', { fromHost: [{ from: 'shared/db', to: 'team-a/db' }] }) });
+    await fx.hostCore.createNamespacedSecret({ namespace: 'vcluster-team-a', body: kubeconfigSecret('team-a', fx.tenant) });
     await eventually(async () => ((await mirror('team-a', 'db')) === 200 ? true : undefined), 10_000, 50);
     const tookMs = Date.now() - started;
     console.log(`discovered vCluster team-a replicating after ${tookMs} ms`);
-    await inSync('team-a/fromHost/team-a/db');
+    await fx.inSync('team-a/fromHost/team-a/db');
     const record = await published('team-a');
     assert.equal(record?.tenant.hostNamespace, 'vcluster-team-a');
-    assert.deepEqual(record?.tenant.kubeconfig, { secret: { namespace: 'vcluster-team-a', name: 'vc-team-a', key: 'config' }, server: tenant.server });
+    assert.deepEqual(record?.tenant.kubeconfig, { secret: { namespace: 'vcluster-team-a', name: 'vc-team-a', key: 'config' }, server: fx.tenant.server });
   });
 
   it('a changed vcluster.yaml in its config Secret applies live (a watch event, not a poll)', async () => {
     const body = configSecret('team-a', { fromHost: [{ from: 'shared/db', to: 'team-a/db' }, { from: 'shared/cache', to: 'team-a/cache' }] });
-    await hostCore.replaceNamespacedSecret({ namespace: 'vcluster-team-a', name: 'vc-config-team-a', body });
+    await fx.hostCore.replaceNamespacedSecret({ namespace: 'vcluster-team-a', name: 'vc-config-team-a', body });
     // CONFIG_POLL_MS is a minute: only the Secret's watch event can bring this in time.
     await eventually(async () => ((await mirror('team-a', 'cache')) === 200 ? true : undefined), 15_000, 50);
   });
 
   it('a name both sources declare is the tenants file\'s, and the clash is reported on the tenant', async () => {
-    await hostCore.createNamespacedSecret({ namespace: 'vcluster-team-b', body: configSecret('team-b', { fromHost: [{ from: 'shared/db', to: 'from-vcluster/db' }] }) });
-    await hostCore.createNamespacedSecret({ namespace: 'vcluster-team-b', body: kubeconfigSecret('team-b', tenant) });
+    await fx.hostCore.createNamespacedSecret({ namespace: 'vcluster-team-b', body: configSecret('team-b', { fromHost: [{ from: 'shared/db', to: 'from-vcluster/db' }] }) });
+    await fx.hostCore.createNamespacedSecret({ namespace: 'vcluster-team-b', body: kubeconfigSecret('team-b', fx.tenant) });
     const reported = await eventually(async () => {
       const found = await check('team-b');
       return found?.issues.some((issue) => issue.message.includes('already declared by the tenants file')) ? found : undefined;
     }, 15_000);
     assert.match(reported.issues[0].path, /vCluster vcluster-team-b\/team-b/);
-    assert.deepEqual((await published('team-b'))?.tenant.kubeconfig, { file: tenant.kubeconfigPath });
+    assert.deepEqual((await published('team-b'))?.tenant.kubeconfig, { file: fx.tenant.kubeconfigPath });
     assert.equal(await mirror('from-file', 'db'), 200);
     assert.equal(await mirror('from-vcluster', 'db'), 404);
   });
 
   it('a bad option annotation is reported where it is and publishes nothing; Secrets outside the searched namespaces are not looked at', async () => {
-    await hostCore.createNamespacedSecret({ namespace: 'elsewhere', body: configSecret('team-x', { fromHost: [{ from: 'shared/db', to: 'team-x/db' }] }) });
-    await hostCore.createNamespacedSecret({ namespace: 'elsewhere', body: kubeconfigSecret('team-x', tenant) });
+    await fx.hostCore.createNamespacedSecret({ namespace: 'elsewhere', body: configSecret('team-x', { fromHost: [{ from: 'shared/db', to: 'team-x/db' }] }) });
+    await fx.hostCore.createNamespacedSecret({ namespace: 'elsewhere', body: kubeconfigSecret('team-x', fx.tenant) });
     const annotations = { 'replicator.service-replicator.io/to-host-mode': 'pods' };
-    await hostCore.createNamespacedSecret({ namespace: 'vcluster-team-c', body: configSecret('team-c', { fromHost: [{ from: 'shared/db', to: 'team-c/db' }] }, annotations) });
-    await hostCore.createNamespacedSecret({ namespace: 'vcluster-team-c', body: kubeconfigSecret('team-c', tenant) });
+    await fx.hostCore.createNamespacedSecret({ namespace: 'vcluster-team-c', body: configSecret('team-c', { fromHost: [{ from: 'shared/db', to: 'team-c/db' }] }, annotations) });
+    await fx.hostCore.createNamespacedSecret({ namespace: 'vcluster-team-c', body: kubeconfigSecret('team-c', fx.tenant) });
     const reported = await eventually(async () => check('team-c'), 15_000);
     assert.equal(reported.valid, false);
     assert.deepEqual(reported.issues.map((issue) => `${issue.path}: ${issue.message}`), [
@@ -167,8 +137,8 @@ serverSuite('vCluster discovery', () => {
   });
 
   it('a removed vCluster is retired like a tenant removed from the tenants file: its mirrors stay for the grace, then go', async () => {
-    await hostCore.deleteNamespacedSecret({ namespace: 'vcluster-team-a', name: 'vc-config-team-a' });
-    await hostCore.deleteNamespacedSecret({ namespace: 'vcluster-team-a', name: 'vc-team-a' });
+    await fx.hostCore.deleteNamespacedSecret({ namespace: 'vcluster-team-a', name: 'vc-config-team-a' });
+    await fx.hostCore.deleteNamespacedSecret({ namespace: 'vcluster-team-a', name: 'vc-team-a' });
     const retiring = await eventually(async () => ((await published('team-a'))?.retireAt ? published('team-a') : undefined), 15_000);
     assert.ok(Date.parse(retiring?.retireAt ?? '') > Date.now(), 'the grace has not run out yet');
     assert.equal(await mirror('team-a', 'db'), 200, 'kept during the grace');

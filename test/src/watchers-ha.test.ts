@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { ReplicatorProcesses, startControlPlane, startRedis, type ControlPlane, type RedisServer } from '@service-replicator/control-plane-harness';
 import { serverSuite } from './support/server-suite';
+import { SmallDeployment } from './support/small-deployment';
 import { eventually } from './support/wait';
 
 const PREFIX = 'e2e-ha';
@@ -20,58 +17,35 @@ const TAKEOVER_LIMIT_MS = 15_000;
  * that only rise.
  */
 serverSuite('config-watcher and host-watcher with two replicas', () => {
-  let dir: string;
-  let host: ControlPlane;
-  let tenant: ControlPlane;
-  let redisServer: RedisServer;
-  let redis: Redis;
-  let apps: ReplicatorProcesses;
-  let hostCore: CoreV1Api;
-  let tenantCore: CoreV1Api;
+  let fx: SmallDeployment;
 
   const configure = (targets: string[]) =>
-    writeFile(join(dir, 'a.yaml'), stringify({ networking: { replicateServices: { fromHost: targets.map((name) => ({ from: 'shared/db', to: `default/${name}` })) } } }));
-  const mirrorPort = async (name: string) => (await tenantCore.readNamespacedService({ namespace: 'default', name }).catch(() => undefined))?.spec?.ports?.[0]?.port;
-  const replicaLog = (app: string) => readFile(join(dir, `${app}-replica.log`), 'utf8').catch(() => '');
+    writeFile(join(fx.dir, 'a.yaml'), stringify({ networking: { replicateServices: { fromHost: targets.map((name) => ({ from: 'shared/db', to: `default/${name}` })) } } }));
+  const mirrorPort = async (name: string) => (await fx.tenantCore.readNamespacedService({ namespace: 'default', name }).catch(() => undefined))?.spec?.ports?.[0]?.port;
+  const replicaLog = (app: string) => readFile(join(fx.dir, `${app}-replica.log`), 'utf8').catch(() => '');
   /** Every publication either config-watcher logged: version and log. */
   const publications = async () => {
-    const logs = { main: await apps.log('config-watcher'), replica: await replicaLog('config-watcher') };
+    const logs = { main: await fx.apps.log('config-watcher'), replica: await replicaLog('config-watcher') };
     return Object.entries(logs).flatMap(([who, text]) => [...text.matchAll(/"version":(\d+)[^\n]*published mappings version/g)].map((m) => ({ who, version: Number(m[1]) })));
   };
-  const leaseHolder = (name: string) => redis.hget(`${PREFIX}:replicator:lease:${name}`, 'holder');
+  const leaseHolder = (name: string) => fx.redis.hget(`${PREFIX}:replicator:lease:${name}`, 'holder');
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sr-ha-'));
-    [host, tenant, redisServer] = await Promise.all([startControlPlane({ name: 'host' }), startControlPlane({ name: 'tenant' }), startRedis()]);
-    redis = new Redis(redisServer.url);
-    hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
-    tenantCore = tenant.kubeConfig.makeApiClient(CoreV1Api);
-    for (const name of ['shared', 'vc-a']) await hostCore.createNamespace({ body: { metadata: { name } } });
-    await hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
+    fx = await SmallDeployment.start(PREFIX);
+    for (const name of ['shared', 'vc-a']) await fx.hostCore.createNamespace({ body: { metadata: { name } } });
+    await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
     await configure(['db']);
-    await writeFile(join(dir, 'tenants.yaml'), stringify({ tenants: [{ name: 'a', hostNamespace: 'vc-a', kubeconfig: { file: tenant.kubeconfigPath }, config: { file: 'a.yaml' } }] }));
-    apps = await ReplicatorProcesses.start({
-      hostKubeconfig: host.kubeconfigPath,
-      tenantsFile: join(dir, 'tenants.yaml'),
-      redisUrl: redisServer.url,
-      prefix: PREFIX,
-      logDir: dir,
-      env: { CONFIG_POLL_MS: '300', CONFIG_SETTLE_MS: '100', LEASE_TTL_SECONDS: '10', LOG_LEVEL: 'debug' },
-    });
+    await writeFile(join(fx.dir, 'tenants.yaml'), stringify({ tenants: [{ name: 'a', hostNamespace: 'vc-a', kubeconfig: { file: fx.tenant.kubeconfigPath }, config: { file: 'a.yaml' } }] }));
+    const apps = await fx.startApps({ CONFIG_POLL_MS: '300', LEASE_TTL_SECONDS: '10' });
     await apps.startReplica('config-watcher');
     await apps.startReplica('host-watcher');
     await eventually(async () => ((await mirrorPort('db')) === 5432 ? true : undefined), 60_000);
   });
 
-  after(async () => {
-    redis?.disconnect();
-    await apps?.stop();
-    await Promise.all([host?.stop(), tenant?.stop(), redisServer?.stop()]);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(async () => fx?.stop());
 
   it('the first replica of each leads; the stand-bys publish and watch nothing', async () => {
-    const pid = (app: 'config-watcher' | 'host-watcher') => `/${apps.process(app)?.pid}/`;
+    const pid = (app: 'config-watcher' | 'host-watcher') => `/${fx.apps.process(app)?.pid}/`;
     assert.ok((await leaseHolder('config-watcher'))?.includes(pid('config-watcher')));
     assert.ok((await leaseHolder('host-watcher'))?.includes(pid('host-watcher')));
     await configure(['db', 'db2']);
@@ -82,7 +56,7 @@ serverSuite('config-watcher and host-watcher with two replicas', () => {
 
   it('SIGKILL the config-watcher leader: the stand-by leads within 15 s and publishes the next edit, once, with a higher version', async () => {
     const before = await publications();
-    await apps.kill('config-watcher');
+    await fx.apps.kill('config-watcher');
     const killedAt = Date.now();
     await eventually(async () => ((await replicaLog('config-watcher')).includes('config-watcher leads: publishing') ? true : undefined), 30_000, 100);
     const tookMs = Date.now() - killedAt;
@@ -98,13 +72,13 @@ serverSuite('config-watcher and host-watcher with two replicas', () => {
   });
 
   it('SIGKILL the host-watcher leader: the stand-by leads within 15 s and follows the host sources', async () => {
-    await apps.kill('host-watcher');
+    await fx.apps.kill('host-watcher');
     const killedAt = Date.now();
     await eventually(async () => ((await replicaLog('host-watcher')).includes('host-watcher leads') ? true : undefined), 30_000, 100);
     const tookMs = Date.now() - killedAt;
     console.log(`host-watcher stand-by leads ${tookMs} ms after the SIGKILL`);
     assert.ok(tookMs <= TAKEOVER_LIMIT_MS, `led after ${tookMs} ms`);
-    await hostCore.patchNamespacedService({ namespace: 'shared', name: 'db', body: [{ op: 'replace', path: '/spec/ports/0/port', value: 6543 }] });
+    await fx.hostCore.patchNamespacedService({ namespace: 'shared', name: 'db', body: [{ op: 'replace', path: '/spec/ports/0/port', value: 6543 }] });
     await eventually(async () => ((await mirrorPort('db')) === 6543 && (await mirrorPort('db3')) === 6543 ? true : undefined), 30_000);
   });
 });

@@ -91,10 +91,10 @@ function renderTenantsSection(result: TenantsResult): string {
   const mb = (value: number) => value.toFixed(1);
   const rows = result.runs.map((run) => {
     const ratio = run.seconds / result.floor.seconds;
-    const rss = run.rss.map((r) => `${mb(r.baselineMiB)} → ${mb(r.afterMiB)} (${r.tenantsHeld} tenants)`).join('; ');
-    const perTenant = run.rss.map((r) => (r.tenantsHeld > 0 ? `${(((r.afterMiB - r.baselineMiB) * 1024) / r.tenantsHeld).toFixed(0)} KiB` : '—')).join('; ');
+    const rss = run.rss.map((r) => `${mb(r.baselineMiB)} → ${mb(r.afterMiB)} → ${mb(r.steadyMiB)} (${r.tenantsHeld} tenants)`).join('; ');
+    const perTenant = run.rss.map((r) => (r.tenantsHeld > 0 ? `${(((r.steadyMiB - r.baselineMiB) * 1024) / r.tenantsHeld).toFixed(0)} KiB` : '—')).join('; ');
     const watches = run.watches.map((w) => `${w.server}: ${w.services} + ${w.endpointslices} for ${w.namespaces} ns (${((w.services + w.endpointslices) / w.namespaces).toFixed(2)}/ns)`).join('; ');
-    return `| ${run.tenantWatchers} | ${run.tenants} × ${run.mirrors / run.tenants} | ${run.seconds.toFixed(1)} s | ${ratio.toFixed(2)}x | ${rss} | ${perTenant} | ${watches} | ${run.idleRequestsPerTenantPerMinute.toFixed(2)} |`;
+    return `| ${run.tenantWatchers} | ${run.tenants} × ${run.mirrors / run.tenants} | ${run.seconds.toFixed(1)} s | ${ratio.toFixed(2)}x | ${rss} | ${perTenant} | ${watches} | ${run.idleRequestsPerTenantPerMinute.toFixed(2)} | ${run.configEditMs.join(', ')} |`;
   });
   const idle = result.runs.map((run) => `- ${run.tenantWatchers} replica(s): ${Object.entries(run.idleRequests).map(([key, n]) => `${key} ${n}`).join(', ') || 'none'}`);
   return [
@@ -104,11 +104,11 @@ function renderTenantsSection(result: TenantsResult): string {
     '',
     `Floor: the same ${result.floor.mirrors} mirrors (Service + EndpointSlice each) written directly with client-node, ${result.floor.concurrency} at a time over both tenant API servers: **${result.floor.seconds.toFixed(1)} s**.`,
     '',
-    '| tenant-watchers | tenants × mappings | converge | ratio to floor | RSS per replica, MiB (no tenant → all held) | per tenant above baseline | our watches per tenant API server | idle API requests per tenant per minute |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| tenant-watchers | tenants × mappings | converge | ratio to floor | RSS per replica, MiB (no tenant → converged → a minute later) | per tenant above baseline (a minute later) | our watches per tenant API server | idle API requests per tenant per minute | config edit applied, ms (5 edits) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    'Converge: from the tenants file naming every tenant (their vcluster.yaml written before) until every mapping\'s status is in-sync and the queue is empty; it includes publishing, starting each tenant\'s watches and the writer\'s passes. Watches: the tenant API server\'s `apiserver_longrunning_requests{verb="WATCH"}` less what it held before the apps started (its controller-manager). Idle minute: `apiserver_request_total` of the host and both tenant API servers over the minute after convergence; the column leaves out what each API server does by itself with no client (PUT leases: its identity lease; GET/POST endpoints: the `kubernetes` Service\'s reconciler), which the full counts below include:',
+    'Every tenant\'s vcluster.yaml is a host ConfigMap (namespace `configs`), which config-watcher watches (one watch). Converge: from the tenants file naming every tenant (their ConfigMaps written before) until every mapping\'s status is in-sync and the queue is empty; it includes publishing, starting each tenant\'s watches and the writer\'s passes. Watches: the tenant API server\'s `apiserver_longrunning_requests{verb="WATCH"}` less what it held before the apps started (its controller-manager). Idle minute: `apiserver_request_total` of the host and both tenant API servers over the minute after convergence; the column leaves out only what each API server does by itself with no client (PUT leases: its identity lease; GET/POST endpoints: the `kubernetes` Service\'s reconciler), so it also counts the test control planes\' kube-controller-manager (its reflectors\' watches ending after their 5 to 10 minute timeouts, a LIST after a 410): an upper bound for our apps. Config edit: a tenant\'s ConfigMap replaced with one mapping more, until the writer records the new mapping in sync. The full idle counts:',
     '',
     ...idle,
   ].join('\n');

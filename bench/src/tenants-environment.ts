@@ -10,6 +10,8 @@ import { log } from './bench-log';
 import { inParallel, SOURCE_NAMESPACE } from './scale-environment';
 
 export const PREFIX = 'tenants';
+/** Where every tenant's vcluster.yaml is, one ConfigMap per tenant. */
+export const CONFIG_NAMESPACE = 'configs';
 
 /** One tenant of a run: its name, the tenant API server it lives on, and its mappings. */
 export interface BenchTenant {
@@ -40,6 +42,7 @@ export class TenantsEnvironment {
   async createSources(count: number): Promise<void> {
     const core = this.host.kubeConfig.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: SOURCE_NAMESPACE } } });
+    await core.createNamespace({ body: { metadata: { name: CONFIG_NAMESPACE } } });
     this.sources = await inParallel(Array.from({ length: count }, (_, i) => `svc-${i}`), 8, (name) =>
       core.createNamespacedService({ namespace: SOURCE_NAMESPACE, body: { metadata: { name }, spec: { ports: [{ name: 'http', port: 80 }] } } }),
     );
@@ -69,23 +72,36 @@ export class TenantsEnvironment {
 
   /**
    * Starts the four apps (and `tenantWatchers - 1` more tenant-watchers) on an emptied Redis with a
-   * tenants file that declares no tenant yet; each tenant's vcluster.yaml is written already.
-   * Returns the tenants file, whose rewrite with every tenant starts the measurement.
+   * tenants file that declares no tenant yet; each tenant's vcluster.yaml is in a host ConfigMap
+   * already (`configs/<tenant>`, key vcluster.yaml: config-watcher watches them, one namespace).
+   * Returns the rewrite of the tenants file with every tenant, which starts the measurement.
    */
   async startApps(run: string, tenants: readonly BenchTenant[], tenantWatchers: number, env: Readonly<Record<string, string>>): Promise<() => Promise<void>> {
     await this.redis.flushall();
     const dir = join(this.dir, run);
     await mkdir(dir);
-    await Promise.all(tenants.map((tenant) => writeFile(join(dir, `${tenant.name}.yaml`), stringify({
-      networking: { replicateServices: { fromHost: tenant.mappings.map((m) => ({ from: `${m.source.namespace}/${m.source.name}`, to: `${m.target.namespace}/${m.target.name}` })) } },
-    }))));
+    await inParallel(tenants, 8, (tenant) => this.writeConfig(tenant, tenant.mappings, 'create'));
     const tenantsFile = join(dir, 'tenants.yaml');
     await writeFile(tenantsFile, stringify({ tenants: [] }));
     this.replicator = await ReplicatorProcesses.start({ hostKubeconfig: this.host.kubeconfigPath, tenantsFile, redisUrl: this.redisServer.url, prefix: PREFIX, env, logDir: dir });
     for (let extra = 1; extra < tenantWatchers; extra++) await this.replicator.startReplica('tenant-watcher');
     return () => writeFile(tenantsFile, stringify({
-      tenants: tenants.map((tenant) => ({ name: tenant.name, hostNamespace: `vc-${tenant.name}`, kubeconfig: { file: this.tenantServers[tenant.server].kubeconfigPath }, config: { file: `${tenant.name}.yaml` } })),
+      tenants: tenants.map((tenant) => ({
+        name: tenant.name,
+        hostNamespace: `vc-${tenant.name}`,
+        kubeconfig: { file: this.tenantServers[tenant.server].kubeconfigPath },
+        config: { configMap: { namespace: CONFIG_NAMESPACE, name: tenant.name, key: 'vcluster.yaml' } },
+      })),
     }));
+  }
+
+  /** A tenant's vcluster.yaml, in its ConfigMap. */
+  async writeConfig(tenant: BenchTenant, mappings: readonly Mapping[], how: 'create' | 'replace'): Promise<void> {
+    const fromHost = mappings.map((m) => ({ from: `${m.source.namespace}/${m.source.name}`, to: `${m.target.namespace}/${m.target.name}` }));
+    const body = { metadata: { name: tenant.name }, data: { 'vcluster.yaml': stringify({ networking: { replicateServices: { fromHost } } }) } };
+    const core = this.host.kubeConfig.makeApiClient(CoreV1Api);
+    if (how === 'create') await core.createNamespacedConfigMap({ namespace: CONFIG_NAMESPACE, body });
+    else await core.replaceNamespacedConfigMap({ namespace: CONFIG_NAMESPACE, name: tenant.name, body });
   }
 
   get apps(): ReplicatorProcesses {

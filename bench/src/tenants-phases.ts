@@ -28,8 +28,11 @@ export interface TenantsRun {
   readonly tenants: number;
   readonly mirrors: number;
   readonly seconds: number;
-  /** Per tenant-watcher process: RSS (MiB) with no tenant, and once every tenant is watched. */
-  readonly rss: readonly { readonly baselineMiB: number; readonly afterMiB: number; readonly tenantsHeld: number }[];
+  /**
+   * Per tenant-watcher process: RSS (MiB) with no tenant, right after convergence, and a minute
+   * later (steady: the garbage of catching up collected).
+   */
+  readonly rss: readonly { readonly baselineMiB: number; readonly afterMiB: number; readonly steadyMiB: number; readonly tenantsHeld: number }[];
   readonly watches: readonly WatchCount[];
   /**
    * API requests (all servers) during an idle minute after convergence, per tenant, less the API
@@ -38,6 +41,8 @@ export interface TenantsRun {
    */
   readonly idleRequestsPerTenantPerMinute: number;
   readonly idleRequests: Readonly<Record<string, number>>;
+  /** A tenant's ConfigMap edited (one mapping added): ms until the new mapping was in sync, per edit. */
+  readonly configEditMs: readonly number[];
   readonly load: LoadReading;
 }
 
@@ -94,22 +99,48 @@ export async function systemRun(env: TenantsEnvironment, tenants: readonly Bench
       return { server: plane.name, namespaces: tenants.filter((t) => t.server === server).length, services: ours('services'), endpointslices: ours('endpointslices') };
     }));
     const held = await tenantsHeld(env, pids);
-    const rss = pids.map((pid, i) => ({ baselineMiB: baselineRss[i], afterMiB: rssMiB(pid), tenantsHeld: held[i] }));
+    const afterRss = pids.map(rssMiB);
     const idleBefore = await readLoad(loadSources(env));
     await sleep(IDLE_MS);
     const idle = difference(idleBefore, await readLoad(loadSources(env)));
+    const rss = pids.map((pid, i) => ({ baselineMiB: baselineRss[i], afterMiB: afterRss[i], steadyMiB: rssMiB(pid), tenantsHeld: held[i] }));
+    const configEditMs = await configEdits(env, tenants);
     const idleTotal = total(idle.requests, (key) => !SERVER_BACKGROUND.test(key));
     log(`idle minute: ${idleTotal} API requests from clients (${total(idle.requests)} in all)`);
     return {
       tenantWatchers, tenants: tenants.length, mirrors, seconds, rss, watches,
       idleRequestsPerTenantPerMinute: idleTotal / tenants.length,
       idleRequests: Object.fromEntries(idle.requests),
+      configEditMs,
       load,
     };
   } finally {
     await queue.close();
     await env.stopApps();
   }
+}
+
+/**
+ * Five tenants' ConfigMaps edited one after another (each gains a mapping of the first source to a
+ * new name): the time from the edit to the writer's in-sync record of the new mapping.
+ */
+async function configEdits(env: TenantsEnvironment, tenants: readonly BenchTenant[]): Promise<number[]> {
+  const times: number[] = [];
+  for (const tenant of tenants.filter((_, i) => i % Math.ceil(tenants.length / 5) === 0).slice(0, 5)) {
+    const added = { ...tenant.mappings[0], target: { namespace: tenant.name, name: 'edited' } };
+    const start = performance.now();
+    await env.writeConfig(tenant, [...tenant.mappings, added], 'replace');
+    const key = `${tenant.name}/fromHost/${tenant.name}/edited`;
+    for (;;) {
+      const raw = await env.redis.hget(`${PREFIX}:replicator:status`, key);
+      if (raw && (JSON.parse(raw) as { state: string }).state === 'in-sync') break;
+      if (performance.now() - start > 60_000) throw new Error(`${key} not in sync 60 s after its config edit`);
+      await sleep(20);
+    }
+    times.push(Math.round(performance.now() - start));
+  }
+  log(`config edits applied after ${times.join(', ')} ms`);
+  return times;
 }
 
 function expected(env: TenantsEnvironment, tenants: readonly BenchTenant[]) {

@@ -28,7 +28,8 @@ const CONCURRENCY = 8;
 
 export interface TenantsResult extends ReturnType<typeof runInfo> {
   readonly settings: Readonly<Record<string, string>>;
-  readonly floor: FloorRun;
+  /** The floor before the system runs and after them: the machine's load drifts over a run. */
+  readonly floors: readonly FloorRun[];
   readonly runs: readonly TenantsRun[];
 }
 
@@ -65,10 +66,11 @@ function appEnv(): Record<string, string> {
 
 async function measure(env: TenantsEnvironment, options: ReturnType<typeof parseOptions>): Promise<TenantsResult> {
   await env.createSources(options.mappings);
-  const floor = await floorRun(env, await env.createTenants('floor', options.tenants), CONCURRENCY);
+  const floors = [await floorRun(env, await env.createTenants('floor-a', options.tenants), CONCURRENCY)];
   const runs: TenantsRun[] = [];
   for (const replicas of options.replicas) runs.push(await systemRun(env, await env.createTenants(`r${replicas}`, options.tenants), replicas, appEnv()));
-  return { ...runInfo(), settings: appEnv(), floor, runs };
+  floors.push(await floorRun(env, await env.createTenants('floor-b', options.tenants), CONCURRENCY));
+  return { ...runInfo(), settings: appEnv(), floors, runs };
 }
 
 export async function runTenantsBenchmark(argv: readonly string[]): Promise<number> {
@@ -89,8 +91,9 @@ export async function runTenantsBenchmark(argv: readonly string[]): Promise<numb
 
 function renderTenantsSection(result: TenantsResult): string {
   const mb = (value: number) => value.toFixed(1);
+  const floor = result.floors.reduce((sum, run) => sum + run.seconds, 0) / result.floors.length;
   const rows = result.runs.map((run) => {
-    const ratio = run.seconds / result.floor.seconds;
+    const ratio = run.seconds / floor;
     const rss = run.rss.map((r) => `${mb(r.baselineMiB)} → ${mb(r.afterMiB)} → ${mb(r.steadyMiB)} (${r.tenantsHeld} tenants)`).join('; ');
     const perTenant = run.rss.map((r) => (r.tenantsHeld > 0 ? `${(((r.steadyMiB - r.baselineMiB) * 1024) / r.tenantsHeld).toFixed(0)} KiB` : '—')).join('; ');
     const watches = run.watches.map((w) => `${w.server}: ${w.services} + ${w.endpointslices} for ${w.namespaces} ns (${((w.services + w.endpointslices) / w.namespaces).toFixed(2)}/ns)`).join('; ');
@@ -102,7 +105,7 @@ function renderTenantsSection(result: TenantsResult): string {
     '',
     `\`${result.command}\` on ${result.date.slice(0, 10)}, commit ${result.code.commit}${result.code.uncommittedAppOrLibChanges ? ' (with uncommitted changes)' : ''}; ${result.machine.nproc} cores (${result.machine.cpu}), load ${result.machine.loadAverage1mBeforeStart} before start, shared with other work.`,
     '',
-    `Floor: the same ${result.floor.mirrors} mirrors (Service + EndpointSlice each) written directly with client-node, ${result.floor.concurrency} at a time over both tenant API servers: **${result.floor.seconds.toFixed(1)} s**.`,
+    `Floor: the same ${result.floors[0].mirrors} mirrors (Service + EndpointSlice each) written directly with client-node, ${result.floors[0].concurrency} at a time over both tenant API servers, before and after the system runs: ${result.floors.map((run) => `${run.seconds.toFixed(1)} s`).join(' and ')}, mean **${floor.toFixed(1)} s** (the ratio\'s denominator).`,
     '',
     '| tenant-watchers | tenants × mappings | converge | ratio to floor | RSS per replica, MiB (no tenant → converged → a minute later) | per tenant above baseline (a minute later) | our watches per tenant API server | idle API requests per tenant per minute | config edit applied, ms (5 edits) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

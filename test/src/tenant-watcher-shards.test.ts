@@ -7,11 +7,14 @@ import { openWatches } from './support/api-server-metrics';
 import { statusOf } from './support/replication-fixture';
 import { serverSuite } from './support/server-suite';
 import { SmallDeployment } from './support/small-deployment';
+import { socketsTo } from './support/sockets';
 import { eventually } from './support/wait';
 
 const PREFIX = 'e2e-shards';
 const TENANTS = Array.from({ length: 8 }, (_, i) => `t${i}`);
 const TAKEOVER_LIMIT_MS = 15_000;
+/** KUBE_MAX_SOCKETS_PER_SERVER for the apps: the eight tenants share one API server identity. */
+const MAX_SOCKETS = 2;
 
 /**
  * tenant-watcher with two replicas against real servers: eight tenants on one tenant API server,
@@ -55,7 +58,7 @@ serverSuite('tenant-watcher shards', () => {
       tenants: TENANTS.map((name) => ({ name, hostNamespace: `vc-${name}`, kubeconfig: { file: fx.tenant.kubeconfigPath }, config: { file: `${name}.yaml` } })),
     }));
     baseline = await openWatches(fx.tenant);
-    await fx.startApps({ CONFIG_POLL_MS: '500', LEASE_TTL_SECONDS: '10' });
+    await fx.startApps({ CONFIG_POLL_MS: '500', LEASE_TTL_SECONDS: '10', KUBE_MAX_SOCKETS_PER_SERVER: String(MAX_SOCKETS) });
     for (const name of TENANTS) await fx.inSync(`${name}/fromHost/${name}/db`);
   });
 
@@ -64,6 +67,21 @@ serverSuite('tenant-watcher shards', () => {
   it('one replica watches every tenant once: two watches per watched namespace', async () => {
     assert.deepEqual(await exactlyOneWatcherEach(), { services: 8, endpointslices: 8 });
     assert.equal(new Set((await holders()).values()).size, 1);
+  });
+
+  it('the writer reaches the API server the eight tenants share through one bounded pool of sockets', async () => {
+    const writer = fx.apps.process('writer')?.pid;
+    assert.ok(writer);
+    // Every tenant's mirror written again at once: eight tenants' passes in flight together.
+    await Promise.all(TENANTS.map((name) => fx.tenantCore.deleteNamespacedService({ namespace: name, name: 'db' })));
+    let most = 0;
+    await eventually(async () => {
+      most = Math.max(most, await socketsTo(writer, fx.tenant.server));
+      const back = await Promise.all(TENANTS.map((name) => statusOf(fx.tenantCore.readNamespacedService({ namespace: name, name: 'db' }))));
+      return back.every((code) => code === 200) ? true : undefined;
+    }, 30_000, 50);
+    console.log(`the writer held at most ${most} sockets to the tenant API server for 8 tenants`);
+    assert.ok(most >= 1 && most <= MAX_SOCKETS, `${most} sockets`);
   });
 
   it('a second replica takes its share without a gap: each tenant is held by one replica, watched once, and its drift still repaired', async () => {

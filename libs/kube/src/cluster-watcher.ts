@@ -185,6 +185,8 @@ export class ClusterWatcher {
         if (await this.snapshots.replace(this.clusterId, watched.ref, view, listVersion)) changedKeys.push(...keysOf(watched));
       }
       await this.snapshots.markSynced(this.clusterId, [namespace], this.holder, { endpoints: informers.withEndpoints });
+      // Passes that found the namespace not listed yet run now instead of after their retry delay.
+      changedKeys.push(...(await this.snapshots.takeWaiting(this.clusterId, namespace)));
     });
     if (!ok) return;
     this.synced.add(namespace);

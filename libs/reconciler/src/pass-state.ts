@@ -31,6 +31,9 @@ export function sideIds(direction: Direction, tenant: string): { sourceId: Clust
 /** Why a pass cannot plan yet: a namespace no watcher has listed, so its snapshot means nothing. */
 export interface NotSynced {
   readonly waitingFor: string;
+  /** The snapshot cluster and namespace waited for, when it is a namespace not listed yet. */
+  readonly cluster?: string;
+  readonly namespace?: string;
   /** The watcher's own account of why it cannot list that namespace, if it gave one. */
   readonly watchError?: string;
 }
@@ -54,8 +57,8 @@ export async function readPassState(
     return { target: service, targetSlices: slices, targetEndpoints, sourceSlices: [] };
   }
   const [source, target] = await Promise.all([snapshots.read(sides.sourceId, mapping.source), snapshots.read(sides.targetId, parts.target)]);
-  if (!source.synced) return { waitingFor: `${sides.source.name} namespace ${mapping.source.namespace}`, watchError: source.watchError };
-  if (!target.synced) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace}`, watchError: target.watchError };
+  if (!source.synced) return { waitingFor: `${sides.source.name} namespace ${mapping.source.namespace}`, watchError: source.watchError, cluster: sides.sourceId, namespace: mapping.source.namespace };
+  if (!target.synced) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace}`, watchError: target.watchError, cluster: sides.targetId, namespace: parts.target.namespace };
   // Until the watcher follows the target namespace's Endpoints (just turned on), "none stored" means nothing.
   if (endpoints && !target.endpointsWatched) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace} (its Endpoints)` };
   return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices, targetEndpoints: target.endpoints };

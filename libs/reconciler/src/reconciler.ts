@@ -64,6 +64,8 @@ export class Reconciler {
     if (isNotSynced(state)) {
       const base = { key, parts, mapping };
       if (state.watchError) return { ...base, state: 'error', message: state.watchError, retryInMs: WATCH_ERROR_RETRY_MS };
+      // The watcher enqueues the key as soon as it has listed the namespace; the retry is the fallback.
+      if (state.cluster && state.namespace) await this.snapshots.awaitSync(state.cluster, state.namespace, key);
       return { ...base, state: 'pending', message: `waiting for the watcher of ${state.waitingFor}`, retryInMs: NOT_SYNCED_RETRY_MS };
     }
     return this.converge(parts, key, published.tenant, mapping, state, sides);

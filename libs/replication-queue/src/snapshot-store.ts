@@ -36,6 +36,7 @@ interface SyncMark {
 }
 
 const SERVICE_FIELD = 'svc';
+const WAITING_TTL_SECONDS = 300;
 const SLICE_FIELD = 'slice:';
 const ENDPOINTS_FIELD = 'ep';
 
@@ -136,6 +137,19 @@ export class SnapshotStore {
     return new Set(Object.entries(marks).filter(([, mark]) => !parseMark(mark).error).map(([namespace]) => namespace));
   }
 
+  /**
+   * A pass for `key` found `namespace` not listed yet: the watcher that lists it enqueues the key
+   * then (takeWaiting), so the pass need not wait out its retry delay. Forgotten after 5 minutes.
+   */
+  async awaitSync(cluster: ClusterId, namespace: string, key: string): Promise<void> {
+    await this.redis.multi().sadd(this.waitingKey(cluster, namespace), key).expire(this.waitingKey(cluster, namespace), WAITING_TTL_SECONDS).exec();
+  }
+
+  async takeWaiting(cluster: ClusterId, namespace: string): Promise<string[]> {
+    const results = await this.redis.multi().smembers(this.waitingKey(cluster, namespace)).del(this.waitingKey(cluster, namespace)).exec();
+    return (results?.[0]?.[1] as string[] | undefined) ?? [];
+  }
+
   async read(cluster: ClusterId, ref: ObjectRef): Promise<SnapshotView> {
     const [fields, rawMark] = await Promise.all([this.redis.hgetall(this.key(cluster, ref)), this.redis.hget(this.syncedKey(cluster), ref.namespace)]);
     let service: V1Service | undefined;
@@ -190,6 +204,10 @@ export class SnapshotStore {
 
   private key(cluster: ClusterId, ref: ObjectRef): string {
     return `${this.prefix}:replicator:snap:${cluster}:${formatRef(ref)}`;
+  }
+
+  private waitingKey(cluster: ClusterId, namespace: string): string {
+    return `${this.prefix}:replicator:waiting:${cluster}:${namespace}`;
   }
 
   private syncedKey(cluster: ClusterId): string {

@@ -130,4 +130,15 @@ serverSuite('SnapshotStore (real Redis)', () => {
     await assert.rejects(mappings.publish(tenant, [], {}, leases.fenceOf(lease)), FencedError);
     assert.equal((await mappings.get('a'))?.version, published.version, 'the deposed leader published nothing');
   });
+
+  it('keeps the keys whose passes wait for a namespace until its watcher takes them, once', async () => {
+    fresh();
+    await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/db');
+    await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/db');
+    await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/cache');
+    await store.awaitSync(CLUSTER, 'other', 'a/fromHost/other/x');
+    assert.deepEqual((await store.takeWaiting(CLUSTER, 'team')).sort(), ['a/fromHost/team/cache', 'a/fromHost/team/db']);
+    assert.deepEqual(await store.takeWaiting(CLUSTER, 'team'), []);
+    assert.deepEqual(await store.takeWaiting(CLUSTER, 'other'), ['a/fromHost/other/x']);
+  });
 });

@@ -21,17 +21,3 @@ export async function openWatches(cluster: ControlPlane): Promise<Map<string, nu
   }
   return watches;
 }
-
-/** Requests an API server has answered since it started, by `VERB resource`, watches counted when they end. */
-export async function apiRequests(cluster: ControlPlane): Promise<Map<string, number>> {
-  const text = await get(cluster, '/metrics');
-  const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const labels = labelsOf(line);
-    if (!labels.resource) continue;
-    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
-    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
-  }
-  return counts;
-}

@@ -105,7 +105,7 @@ function renderTenantsSection(result: TenantsResult): string {
     '',
     `\`${result.command}\` on ${result.date.slice(0, 10)}, commit ${result.code.commit}${result.code.uncommittedAppOrLibChanges ? ' (with uncommitted changes)' : ''}; ${result.machine.nproc} cores (${result.machine.cpu}), load ${result.machine.loadAverage1mBeforeStart} before start, shared with other work.`,
     '',
-    `Floor: the same ${result.floors[0].mirrors} mirrors (Service + EndpointSlice each) written directly with client-node, ${result.floors[0].concurrency} at a time over both tenant API servers, before and after the system runs: ${result.floors.map((run) => `${run.seconds.toFixed(1)} s`).join(' and ')}, mean **${floor.toFixed(1)} s** (the ratio\'s denominator).`,
+    `Floor: the same ${result.floors[0].mirrors} mirrors (Service + EndpointSlice each) written directly with client-node, ${result.floors[0].concurrency} at a time over both tenant API servers, before and after the system runs: ${result.floors.map((run) => `${run.seconds.toFixed(1)} s`).join(' and ')}, mean **${floor.toFixed(1)} s** (the ratio's denominator).`,
     '',
     '| tenant-watchers | tenants × mappings | converge | ratio to floor | RSS per replica, MiB (no tenant → converged → a minute later) | per tenant above baseline (a minute later) | our watches per tenant API server | idle API requests per tenant per minute | config edit applied, ms (5 edits) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -121,6 +121,7 @@ export class BenchEnvironment {
       tenants: [{
         name: TENANT,
         hostNamespace: TENANT_HOST_NAMESPACE,
+        fromHostNamespaces: ['shared'],
         kubeconfig: { file: tenant.kubeconfigPath },
         config: { file: this.configFile },
         toHostMode: this.toHostMode,

@@ -16,7 +16,7 @@ import {
   type TenantSpec,
 } from '@service-replicator/replication-config';
 import { MAPPINGS_CHANGED, ReplicatorRedis, type MappingsChanged } from '@service-replicator/replication-queue';
-import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, Settings, tenantLimits, type Logger } from '@service-replicator/runtime';
 import { ATTR, inSpan } from '@service-replicator/telemetry';
 import { ConfigSources } from './config-sources';
 
@@ -110,7 +110,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     const fingerprint = JSON.stringify([tenant, 'text' in source ? source.text : source.error]);
     if (this.handled.get(tenant.name) === fingerprint) return;
     this.handled.set(tenant.name, fingerprint);
-    const result = 'text' in source ? parseTenantConfig(source.text, tenant) : { config: undefined, issues: [{ path: '', message: source.error }] };
+    const result = 'text' in source ? parseTenantConfig(source.text, tenant, tenantLimits(this.settings)) : { config: undefined, issues: [{ path: '', message: source.error }] };
     const published = await this.redis.mappings.get(tenant.name);
     if (!result.config) return this.reject(tenant, result.issues, published?.version);
 

@@ -8,3 +8,13 @@ export { parseTenantsFile } from './tenants-file.parser';
 export { keysOf, watchPlan, type ClusterSide, type WatchedService, type WatchPlan } from './watch-plan';
 export { resolveTenantPaths } from './tenant-paths';
 export { networkPolicyWarnings } from './network-policy-check';
+export {
+  DEFAULT_HOST_SERVICE_ACCOUNT_NAMESPACE,
+  DEFAULT_TENANT_LIMITS,
+  defaultHostServiceAccount,
+  hostServiceAccountOf,
+  serviceAccountUser,
+  sourceNamespacesOf,
+  targetNamespacesOf,
+  type TenantLimits,
+} from './tenant-grants';

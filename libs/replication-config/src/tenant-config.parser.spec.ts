@@ -10,6 +10,7 @@ const tenant: TenantSpec = {
   allowedHostNamespaces: ['shared'],
   config: { file: './vcluster.yaml' },
   toHostMode: 'selector',
+  fromHostNamespaces: ['my-host-namespace', 'other'],
 };
 
 const doc = (...lines: string[]) => `${lines.join('\n')}\n`;

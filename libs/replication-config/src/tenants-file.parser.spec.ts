@@ -21,6 +21,9 @@ const TEAM_A: TenantSpec = {
   allowedHostNamespaces: [],
   config: { file: './team-a/vcluster.yaml' },
   toHostMode: 'selector',
+  fromHostNamespaces: [],
+  hostServiceAccount: { namespace: 'service-replicator', name: 'tenant-team-a' },
+  allowExternalName: false,
 };
 const LABEL_RULE =
   "must consist of lower case alphanumeric characters or '-', start and end with an alphanumeric character (DNS-1123 label, at most 63 characters)";
@@ -31,8 +34,23 @@ describe('parseTenantsFile: valid files', () => {
     { name: 'defaults for the optional keys', text: oneTenant(), expected: [TEAM_A] },
     {
       name: 'every key given, relative paths as written',
-      text: oneTenant('    allowedHostNamespaces: [shared-services]', '    toHostMode: endpoints'),
-      expected: [{ ...TEAM_A, allowedHostNamespaces: ['shared-services'], toHostMode: 'endpoints' }],
+      text: oneTenant(
+        '    allowedHostNamespaces: [shared-services]',
+        '    toHostMode: endpoints',
+        '    fromHostNamespaces: [shared-services, databases]',
+        '    hostServiceAccount: replicator-tenants/team-a.v2',
+        '    allowExternalName: true',
+      ),
+      expected: [
+        {
+          ...TEAM_A,
+          allowedHostNamespaces: ['shared-services'],
+          toHostMode: 'endpoints',
+          fromHostNamespaces: ['shared-services', 'databases'],
+          hostServiceAccount: { namespace: 'replicator-tenants', name: 'team-a.v2' },
+          allowExternalName: true,
+        },
+      ],
     },
     {
       name: 'kubeconfig from a secret, config from a ConfigMap or a secret; null keys are unset',
@@ -52,6 +70,7 @@ describe('parseTenantsFile: valid files', () => {
         {
           ...TEAM_A,
           name: 'team-b',
+          hostServiceAccount: { namespace: 'service-replicator', name: 'tenant-team-b' },
           hostNamespace: 'vc-team-b',
           kubeconfig: { secret: { namespace: 'vc-team-b', name: 'vc-team-b', key: 'config' } },
           config: { configMap: { namespace: 'vc-team-b', name: 'vc-config', key: 'vcluster.yaml' } },
@@ -59,6 +78,7 @@ describe('parseTenantsFile: valid files', () => {
         {
           ...TEAM_A,
           name: 'team-c',
+          hostServiceAccount: { namespace: 'service-replicator', name: 'tenant-team-c' },
           hostNamespace: 'vc-team-c',
           kubeconfig: { file: 'kubeconfig' },
           config: { secret: { namespace: 'vc-team-c', name: 'vc-config.v1', key: 'config_file' } },
@@ -160,10 +180,44 @@ describe('parseTenantsFile: issues', () => {
         {
           path: 'tenants[0].hostnamespace',
           message:
-            'unknown key; expected one of name, hostNamespace, kubeconfig, allowedHostNamespaces, config, toHostMode; did you mean "hostNamespace"?',
+            'unknown key; expected one of name, hostNamespace, kubeconfig, allowedHostNamespaces, config, toHostMode, ' +
+            'fromHostNamespaces, hostServiceAccount, allowExternalName; did you mean "hostNamespace"?',
           line: 7,
         },
         { path: 'tenants[0].toHostMode', message: 'must be selector or endpoints, got the string "nodes"', line: 8 },
+      ],
+    },
+    {
+      name: 'bad grants: namespaces, service account, allowExternalName',
+      text: oneTenant('    fromHostNamespaces: [shared, Bad]', '    hostServiceAccount: just-a-name', '    allowExternalName: "yes"'),
+      issues: [
+        { path: 'tenants[0].fromHostNamespaces[1]', message: `"Bad" is not a valid namespace: ${LABEL_RULE}`, line: 6 },
+        { path: 'tenants[0].hostServiceAccount', message: '"just-a-name" must be namespace/name', line: 7 },
+        { path: 'tenants[0].allowExternalName', message: 'must be true or false, got the string "yes"', line: 8 },
+      ],
+    },
+    {
+      name: "a host identity in a tenant's host namespace, or shared by two tenants",
+      text: doc(
+        'tenants:',
+        '  - { name: a, hostNamespace: vc-a, kubeconfig: { file: k }, config: { file: c }, hostServiceAccount: vc-b/replicator }',
+        '  - { name: b, hostNamespace: vc-b, kubeconfig: { file: k }, config: { file: c }, hostServiceAccount: ids/shared }',
+        '  - { name: c, hostNamespace: vc-c, kubeconfig: { file: k }, config: { file: c }, hostServiceAccount: ids/shared }',
+        '  - { name: d, hostNamespace: service-replicator, kubeconfig: { file: k }, config: { file: c } }',
+      ),
+      issues: [
+        {
+          path: 'tenants[0].hostServiceAccount',
+          message: 'ServiceAccount vc-b/replicator is in the host namespace of tenant "b", where vCluster creates pods that may run as it; put it in a namespace where no tenant runs',
+          line: 2,
+        },
+        { path: 'tenants[2].hostServiceAccount', message: 'ServiceAccount ids/shared is already the identity of tenants[1]; tenants sharing one would share their grants', line: 4 },
+        {
+          path: 'tenants[3].hostServiceAccount',
+          message:
+            'ServiceAccount service-replicator/tenant-d (the default) is in the host namespace of tenant "d", where vCluster creates pods that may run as it; put it in a namespace where no tenant runs',
+          line: 5,
+        },
       ],
     },
     {

@@ -47,7 +47,13 @@ export class ReplicationFixture {
    * Tenant a's vcluster.yaml is a file next to the tenants file; tenant b's is the `vcluster.yaml`
    * key of the ConfigMap `config/tenant-b` in the host cluster: both sources are exercised.
    */
-  static async start(options: { prefix: string; env?: Record<string, string>; allowedHostNamespaces?: string[] }): Promise<ReplicationFixture> {
+  static async start(options: {
+    prefix: string;
+    env?: Record<string, string>;
+    allowedHostNamespaces?: string[];
+    /** Where fromHost may read, besides each tenant's host namespace (default: `shared`). */
+    fromHostNamespaces?: string[];
+  }): Promise<ReplicationFixture> {
     const dir = await mkdtemp(join(tmpdir(), 'sr-e2e-'));
     const [host, clusterA, clusterB, redisServer] = await Promise.all([
       startControlPlane({ name: 'host' }),
@@ -58,7 +64,8 @@ export class ReplicationFixture {
     const hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
     const tenants = [tenantFixture('a', clusterA, dir), tenantFixture('b', clusterB, dir)];
     const allowed = options.allowedHostNamespaces ?? [];
-    for (const namespace of ['shared', 'config', ...allowed, ...tenants.map((t) => t.hostNamespace)]) {
+    const granted = options.fromHostNamespaces ?? ['shared'];
+    for (const namespace of new Set(['shared', 'config', ...allowed, ...granted, ...tenants.map((t) => t.hostNamespace)])) {
       await hostCore.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
     }
     const tenantsFile = join(dir, 'tenants.yaml');
@@ -68,6 +75,7 @@ export class ReplicationFixture {
         hostNamespace: t.hostNamespace,
         kubeconfig: { file: t.cluster.kubeconfigPath },
         allowedHostNamespaces: allowed,
+        fromHostNamespaces: granted,
         config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
       })),
     }));

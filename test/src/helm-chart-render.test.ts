@@ -40,8 +40,8 @@ describe('helm chart: rendering', () => {
     assert.equal(env.get('WRITER_CONCURRENCY'), '4');
     assert.equal(env.get('OTEL_EXPORTER_OTLP_ENDPOINT'), 'http://collector.tracing:4318');
     assert.equal(env.get('OTEL_SERVICE_NAME'), 'writer');
-    const accounts = ofKind(objects, 'ServiceAccount').map((sa) => sa.metadata?.name);
-    assert.deepEqual(deployments.map((d) => d.spec?.template.spec?.serviceAccountName).sort(), accounts.sort());
+    const accounts = ofKind(objects, 'ServiceAccount').filter((sa) => sa.metadata?.labels?.['app.kubernetes.io/component'] !== 'tenant-identity');
+    assert.deepEqual(deployments.map((d) => d.spec?.template.spec?.serviceAccountName).sort(), accounts.map((sa) => sa.metadata?.name).sort());
     for (const deployment of deployments) {
       const pod = deployment.spec?.template.spec;
       assert.equal(pod?.securityContext?.runAsNonRoot, true);
@@ -56,6 +56,9 @@ describe('helm chart: rendering', () => {
     assert.deepEqual(tenantsFile.tenants[0].config, { configMap: { namespace: RELEASE.namespace, name: 'sr-service-replicator-tenant-a', key: 'vcluster.yaml' } });
     assert.deepEqual(tenantsFile.tenants[1].kubeconfig, { secret: { namespace: RELEASE.namespace, name: 'vc-b-kubeconfig', key: 'config' } });
     assert.deepEqual(tenantsFile.tenants[0].allowedHostNamespaces, ['extra']);
+    assert.deepEqual(tenantsFile.tenants[0].fromHostNamespaces, ['shared']);
+    assert.equal(tenantsFile.tenants[0].hostServiceAccount, 'service-replicator/sr-service-replicator-tenant-a');
+    assert.equal(tenantsFile.tenants[1].hostServiceAccount, 'service-replicator/sr-service-replicator-tenant-b');
     const inline = configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenant-a');
     assert.deepEqual(parse(inline?.data['vcluster.yaml'] ?? ''), { networking: { replicateServices: {} } });
   });
@@ -66,15 +69,36 @@ describe('helm chart: rendering', () => {
     const roles = ofKind(objects, 'Role') as V1Role[];
     const where = (app: string) => roles.filter((r) => r.metadata?.name === `sr-service-replicator-${app}`).map((r) => r.metadata?.namespace).sort();
     assert.deepEqual(where('host-watcher'), ['extra', 'shared', 'vc-a', 'vc-b']);
-    assert.deepEqual(where('writer'), ['extra', 'service-replicator', 'shared', 'vc-a', 'vc-b']);
+    assert.deepEqual(where('writer'), ['service-replicator', 'vc-a']);
     assert.deepEqual(where('tenant-watcher'), ['service-replicator', 'vc-a']);
     assert.deepEqual(where('config-watcher'), ['config', 'service-replicator']);
     for (const rule of roles.flatMap((role) => role.rules ?? [])) {
-      if (rule.resources?.some((r) => r === 'secrets' || r === 'configmaps')) assert.ok(rule.resourceNames?.length, JSON.stringify(rule));
+      if (rule.resources?.some((r) => r === 'secrets' || r === 'configmaps' || r === 'serviceaccounts')) assert.ok(rule.resourceNames?.length, JSON.stringify(rule));
       assert.ok(!rule.verbs.includes('*') && !rule.resources?.includes('*'), JSON.stringify(rule));
     }
-    const writerInShared = roles.find((r) => r.metadata?.name === 'sr-service-replicator-writer' && r.metadata.namespace === 'shared');
-    assert.deepEqual(writerInShared?.rules?.map((rule) => rule.verbs), [['get'], ['list']], 'a fromHost source namespace is only read');
+    const hostWatcherPods = roles.filter((r) => r.metadata?.name === 'sr-service-replicator-host-watcher' && r.rules?.some((rule) => rule.resources?.includes('pods')));
+    assert.deepEqual(hostWatcherPods.map((r) => r.metadata?.namespace), ['vc-a'], "pods only where toHost mirrors copy endpoints (tenant a's allowedHostNamespaces)");
+  });
+
+  it("gives each tenant its own host identity, with Roles only where it may read or write, and the writer impersonate on exactly those", () => {
+    const objects = renderChart(RELEASE, VALUES);
+    const roles = ofKind(objects, 'Role') as V1Role[];
+    const identity = (tenant: string) => `sr-service-replicator-tenant-${tenant}`;
+    const rulesOf = (tenant: string) =>
+      Object.fromEntries(roles.filter((r) => r.metadata?.name === identity(tenant)).map((r) => [r.metadata?.namespace, r.rules?.map((rule) => `${rule.resources} ${rule.verbs}`)]));
+    const write = ['services get,create,update,delete', 'endpointslices list,create,update,delete', 'events create'];
+    assert.deepEqual(rulesOf('a'), { shared: ['services get', 'endpointslices list'], 'vc-a': write, extra: write });
+    assert.deepEqual(rulesOf('b'), { 'vc-b': write });
+    const accounts = ofKind(objects, 'ServiceAccount').filter((sa) => sa.metadata?.labels?.['app.kubernetes.io/component'] === 'tenant-identity');
+    assert.deepEqual(accounts.map((sa) => `${sa.metadata?.namespace}/${sa.metadata?.name}`), ['service-replicator/' + identity('a'), 'service-replicator/' + identity('b')]);
+    assert.ok(accounts.every((sa) => (sa as { automountServiceAccountToken?: boolean }).automountServiceAccountToken === false));
+    const writer = roles.find((r) => r.metadata?.name === 'sr-service-replicator-writer' && r.metadata.namespace === RELEASE.namespace);
+    assert.deepEqual(writer?.rules?.find((rule) => rule.verbs.includes('impersonate')), {
+      apiGroups: [''],
+      resources: ['serviceaccounts'],
+      resourceNames: [identity('a'), identity('b')],
+      verbs: ['impersonate'],
+    });
   });
 
   it('gives each app a Service for its health and operator ports, selecting only that app, and the port the app listens on', () => {
@@ -232,7 +256,7 @@ describe('helm chart: values', () => {
   it('refuses values that break the schema, naming the problem', () => {
     const noKubeconfig = { tenants: [{ name: 'a', hostNamespace: 'vc-a', config: { values: {} } }] };
     const twoSources = { tenants: [{ ...VALUES.tenants[0], config: { values: {}, configMap: { name: 'c', key: 'k' } } }] };
-    const badNamespace = { fromHostNamespaces: ['Not_A_Namespace'] };
+    const badNamespace = { tenants: [{ ...VALUES.tenants[0], fromHostNamespaces: ['Not_A_Namespace'] }] };
     const badThreshold = { writer: { autoscaling: { keda: { enabled: true, prometheus: { threshold: 'lots' } } } } };
     const zeroWriters = { writer: { autoscaling: { keda: { enabled: true, minReplicas: 0 } } } };
     const cases = [

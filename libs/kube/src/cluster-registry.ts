@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { TenantSpec } from '@service-replicator/replication-config';
+import { hostServiceAccountOf, serviceAccountUser, type TenantSpec } from '@service-replicator/replication-config';
 import { ClusterClient } from './cluster-client';
-import { loadKubeConfig } from './kube-config';
+import { impersonating, loadKubeConfig } from './kube-config';
 
 /** Kubeconfigs held in host Secrets are re-read this often, so a rotated credential is picked up. */
 const SECRET_MAX_AGE_MS = 5 * 60_000;
@@ -12,10 +12,14 @@ interface CachedTenant {
   readonly client: ClusterClient;
 }
 
-/** The host cluster's client, and one client per tenant built from its TenantSpec on first use. */
+/**
+ * The host cluster's client (this app's own identity), one client per tenant cluster built from its
+ * TenantSpec on first use, and per tenant a host client that acts as the tenant's host identity.
+ */
 export class ClusterRegistry {
   readonly host: ClusterClient;
   private readonly tenants = new Map<string, CachedTenant>();
+  private readonly hostIdentities = new Map<string, ClusterClient>();
 
   constructor(hostKubeConfig: KubeConfig, private readonly now: () => number = Date.now) {
     this.host = new ClusterClient('host', hostKubeConfig);
@@ -28,6 +32,21 @@ export class ClusterRegistry {
     if (cached && fresh) return cached.client;
     const client = new ClusterClient(`tenant ${spec.name}`, await this.tenantKubeConfig(spec));
     this.tenants.set(spec.name, { source, loadedAt: this.now(), client });
+    return client;
+  }
+
+  /**
+   * The host cluster as the tenant's hostServiceAccount (impersonated): every host read and write
+   * made for a tenant goes through this, so the API server enforces the tenant's grants even if
+   * our own checks had a bug.
+   */
+  hostAs(spec: TenantSpec): ClusterClient {
+    const user = serviceAccountUser(hostServiceAccountOf(spec));
+    let client = this.hostIdentities.get(user);
+    if (!client) {
+      client = new ClusterClient('host', impersonating(this.host.kubeConfig, user), user);
+      this.hostIdentities.set(user, client);
+    }
     return client;
   }
 

@@ -17,3 +17,19 @@ export function loadKubeConfig(source: { file?: string; text?: string } = {}): K
   if (!kc.getCurrentCluster()) throw new Error(`kubeconfig ${source.file ?? '(default)'} has no current cluster`);
   return kc;
 }
+
+/**
+ * The same cluster and credentials, every request made as `user` (Kubernetes impersonation): the
+ * API server then authorizes each request against that user's grants, not ours. Ours need only
+ * the `impersonate` verb on that user.
+ */
+export function impersonating(kubeConfig: KubeConfig, user: string): KubeConfig {
+  const kc = new KeepAliveKubeConfig();
+  kc.loadFromOptions({
+    clusters: kubeConfig.clusters,
+    contexts: kubeConfig.contexts,
+    users: kubeConfig.users.map((entry) => ({ ...entry, impersonateUser: user })),
+    currentContext: kubeConfig.currentContext,
+  });
+  return kc;
+}

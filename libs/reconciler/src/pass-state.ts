@@ -1,7 +1,8 @@
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import type { ClusterClient } from '@service-replicator/kube';
-import type { Direction, Mapping, MappingKeyParts } from '@service-replicator/replication-config';
-import { HOST_CLUSTER, tenantCluster, type ClusterId, type SnapshotStore } from '@service-replicator/replication-queue';
+import type { Direction, Mapping, MappingKeyParts, TenantSpec } from '@service-replicator/replication-config';
+import { HOST_CLUSTER, tenantCluster, type ClusterId, type PodAddressLookup, type SnapshotStore } from '@service-replicator/replication-queue';
+import { effectiveToHostMode, endpointAddresses, tenantPodIPs, tenantPodSelector } from '@service-replicator/service-translation';
 
 /** Both sides of one key as a pass knows them; updated in place by the pass's own writes. */
 export interface PassState {
@@ -54,6 +55,43 @@ export async function readPassState(
   return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices };
 }
 
+/**
+ * Only the target, from its snapshot: for a mapping whose source the tenant may not read, where
+ * all a pass may do is remove what we wrote before.
+ */
+export async function readTargetState(snapshots: SnapshotStore, sides: PassSides, parts: MappingKeyParts): Promise<PassState | NotSynced> {
+  const target = await snapshots.read(sides.targetId, parts.target);
+  if (!target.synced) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace}`, watchError: target.watchError };
+  return { sourceSlices: [], target: target.service, targetSlices: target.slices };
+}
+
+/** Where a pass looks up which addresses are IPs of a tenant's own pods (host-watcher keeps them). */
+export interface TenantPodLookup {
+  lookup(tenant: string, addresses: readonly string[]): Promise<PodAddressLookup>;
+}
+
+/**
+ * For a toHost mirror in `endpoints` mode, which of the source's endpoint addresses are the tenant's
+ * own pods (from host-watcher's snapshot); undefined when the mirror copies no addresses.
+ */
+export async function readTenantPods(
+  pods: TenantPodLookup,
+  tenant: TenantSpec,
+  mapping: Mapping | undefined,
+  state: PassState,
+): Promise<ReadonlySet<string> | NotSynced | undefined> {
+  if (mapping?.direction !== 'toHost' || !state.source || effectiveToHostMode(mapping, tenant) !== 'endpoints') return undefined;
+  const found = await pods.lookup(tenant.name, endpointAddresses(state.sourceSlices));
+  if (!found.synced) return { waitingFor: `host pods of tenant ${tenant.name} in namespace ${tenant.hostNamespace}`, watchError: found.watchError };
+  return found.owned;
+}
+
+/** The tenant's pod IPs as the host API server lists them now (the CLI's dry run). */
+export async function listTenantPods(host: ClusterClient, tenant: TenantSpec): Promise<ReadonlySet<string>> {
+  const pods = await host.core.listNamespacedPod({ namespace: tenant.hostNamespace, labelSelector: tenantPodSelector(tenant.name) });
+  return new Set(pods.items.flatMap((pod) => tenantPodIPs(pod, tenant.name)));
+}
+
 /** Both sides read from their API servers, as they are now (the CLI's dry run). */
 export async function readLiveState(sides: Pick<PassSides, 'source' | 'target'>, parts: MappingKeyParts, mapping: Mapping | undefined): Promise<PassState> {
   const [source, target] = await Promise.all([
@@ -63,6 +101,6 @@ export async function readLiveState(sides: Pick<PassSides, 'source' | 'target'>,
   return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices };
 }
 
-export function isNotSynced(state: PassState | NotSynced): state is NotSynced {
-  return 'waitingFor' in state;
+export function isNotSynced<T extends object>(state: T | NotSynced | undefined): state is NotSynced {
+  return state !== undefined && 'waitingFor' in state;
 }

@@ -18,3 +18,4 @@ export {
   targetNamespacesOf,
   type TenantLimits,
 } from './tenant-grants';
+export { tenantHostGrants, writerImpersonationRule, type RbacRule, type TenantHostGrants } from './tenant-rbac';

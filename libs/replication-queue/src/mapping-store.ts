@@ -109,7 +109,7 @@ function parseOptional<T>(raw: string | null): T | undefined {
 }
 
 /** MULTI/EXEC reports a failed command in its results instead of rejecting. */
-function failOnError(results: [Error | null, unknown][] | null): void {
+export function failOnError(results: [Error | null, unknown][] | null): void {
   const failed = results?.find(([error]) => error);
   if (failed?.[0]) throw failed[0];
   if (!results) throw new Error('Redis transaction was aborted');

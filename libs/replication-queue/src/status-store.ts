@@ -17,6 +17,8 @@ export interface MappingStatus {
   readonly lastSyncAt?: string;
   readonly updatedAt: string;
   readonly traceId?: string;
+  /** toHost endpoints mode: addresses left out of the host mirror because they are not the tenant's pods. */
+  readonly dropped?: readonly string[];
 }
 
 export class StatusStore {

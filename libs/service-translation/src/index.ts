@@ -53,3 +53,4 @@ export {
 export { effectiveToHostMode } from './to-host-mode';
 export { endpointSliceSnapshot, serviceSnapshot, sourceFingerprint, sourceSlicesMatter } from './snapshot';
 export { ownedBy } from './endpoint-slice.factory';
+export { endpointAddresses, keepTenantPodAddresses, tenantPodIPs, tenantPodSelector } from './tenant-pod-addresses';

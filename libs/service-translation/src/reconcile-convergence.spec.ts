@@ -62,6 +62,7 @@ function plan(world: World): ReconcilePlan {
     sourceSlices: world.sourceSlices,
     target: cluster.services.get(key.target.name),
     targetSlices: [...cluster.slices.values()],
+    tenantPods: new Set(['10.244.0.9']),
   });
 }
 

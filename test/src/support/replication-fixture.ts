@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
+import { tenantHostGrants, type TenantSpec } from '@service-replicator/replication-config';
 import {
+  grantRoles,
   ReplicatorProcesses,
   startControlPlane,
   startRedis,
@@ -69,16 +71,18 @@ export class ReplicationFixture {
       await hostCore.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
     }
     const tenantsFile = join(dir, 'tenants.yaml');
-    await writeFile(tenantsFile, stringify({
-      tenants: tenants.map((t) => ({
-        name: t.name,
-        hostNamespace: t.hostNamespace,
-        kubeconfig: { file: t.cluster.kubeconfigPath },
-        allowedHostNamespaces: allowed,
-        fromHostNamespaces: granted,
-        config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
-      })),
+    const specs: TenantSpec[] = tenants.map((t) => ({
+      name: t.name,
+      hostNamespace: t.hostNamespace,
+      kubeconfig: { file: t.cluster.kubeconfigPath },
+      allowedHostNamespaces: allowed,
+      fromHostNamespaces: granted,
+      config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
+      toHostMode: 'selector',
     }));
+    await writeFile(tenantsFile, stringify({ tenants: specs }));
+    // What the Helm chart creates for the tenants it lists: each tenant's host identity and its Roles.
+    for (const spec of specs) await grantRoles(host.kubeConfig, tenantHostGrants(spec));
     await writeFile(tenants[0].configFile, '');
     await hostCore.createNamespacedConfigMap({
       namespace: CONFIG_MAP_B.namespace,
@@ -115,7 +119,7 @@ export class ReplicationFixture {
 
   /** The mappings version config-watcher published for a tenant. */
   async publishedVersion(tenant: string): Promise<number | undefined> {
-    const raw = await this.redis.hget(`${this.prefix}:replicator:mappings`, tenant);
+    const raw = await this.redis.hget(`${this.prefix}:replicator:tenants`, tenant);
     return raw ? (JSON.parse(raw) as { version: number }).version : undefined;
   }
 

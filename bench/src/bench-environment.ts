@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
+import { tenantHostGrants, type TenantSpec } from '@service-replicator/replication-config';
 import {
+  grantRoles,
   ReplicatorProcesses,
   startControlPlane,
   startRedis,
@@ -117,17 +119,19 @@ export class BenchEnvironment {
 
   private async writeTenantsFile(): Promise<void> {
     const tenant = this.required(this.tenant);
-    await writeFile(this.tenantsFile, stringify({
-      tenants: [{
-        name: TENANT,
-        hostNamespace: TENANT_HOST_NAMESPACE,
-        fromHostNamespaces: ['shared'],
-        kubeconfig: { file: tenant.kubeconfigPath },
-        config: { file: this.configFile },
-        toHostMode: this.toHostMode,
-      }],
-    }));
+    const spec: TenantSpec = {
+      name: TENANT,
+      hostNamespace: TENANT_HOST_NAMESPACE,
+      fromHostNamespaces: ['shared'],
+      allowedHostNamespaces: [],
+      kubeconfig: { file: tenant.kubeconfigPath },
+      config: { file: this.configFile },
+      toHostMode: this.toHostMode,
+    };
+    await writeFile(this.tenantsFile, stringify({ tenants: [spec] }));
     await writeFile(this.configFile, '');
+    // The tenant's host identity, which the writer acts as, and its Roles (what the Helm chart creates).
+    await grantRoles(this.required(this.host).kubeConfig, tenantHostGrants(spec));
   }
 
   private async startApps(extraEnv: Readonly<Record<string, string>> = {}): Promise<void> {

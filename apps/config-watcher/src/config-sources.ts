@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ClusterClient } from '@service-replicator/kube';
+import { errorMessage } from '@service-replicator/redaction';
 import { resolveTenantPaths, type HostKeyRef, type TenantSpec } from '@service-replicator/replication-config';
 
 /** The text of a source, or why it could not be read (reported like a config error). */
@@ -38,7 +39,7 @@ export class ConfigSources {
       const data = secret.data?.[ref.key];
       return data === undefined ? { error: `${where}: no such key` } : { text: Buffer.from(data, 'base64').toString('utf8') };
     } catch (error) {
-      return { error: `${where}: ${(error as { code?: number }).code === 404 ? 'not found' : String(error)}` };
+      return { error: `${where}: ${(error as { code?: number }).code === 404 ? 'not found' : errorMessage(error)}` };
     }
   }
 }

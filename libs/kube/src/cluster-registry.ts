@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { hostServiceAccountOf, serviceAccountUser, type TenantSpec } from '@service-replicator/replication-config';
+import { apiMessage } from './api-error';
 import { ClusterClient } from './cluster-client';
 import { impersonating, loadKubeConfig } from './kube-config';
 
@@ -57,9 +58,12 @@ export class ClusterRegistry {
   private async tenantKubeConfig(spec: TenantSpec): Promise<KubeConfig> {
     if ('file' in spec.kubeconfig) return loadKubeConfig({ file: spec.kubeconfig.file });
     const { namespace, name, key } = spec.kubeconfig.secret;
-    const secret = await this.host.core.readNamespacedSecret({ namespace, name });
+    const where = `Secret ${namespace}/${name} key "${key}"`;
+    const secret = await this.host.core.readNamespacedSecret({ namespace, name }).catch((error: unknown) => {
+      throw new Error(`tenant ${spec.name}: cannot read its kubeconfig, ${where}: ${apiMessage(error)}`);
+    });
     const data = secret.data?.[key];
-    if (!data) throw new Error(`tenant ${spec.name}: Secret ${namespace}/${name} has no key "${key}"`);
-    return loadKubeConfig({ text: Buffer.from(data, 'base64').toString('utf8') });
+    if (!data) throw new Error(`tenant ${spec.name}: ${where} does not exist (the Secret has ${Object.keys(secret.data ?? {}).length} other key(s))`);
+    return loadKubeConfig({ text: Buffer.from(data, 'base64').toString('utf8'), name: `of tenant ${spec.name} (${where})` });
   }
 }

@@ -1,4 +1,5 @@
 import { mappingKeyOf, parseMappingKey, type ConfigIssue, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
+import { redactSecrets } from '@service-replicator/redaction';
 import type { Redis } from 'ioredis';
 
 /** What config-watcher last accepted for a tenant: the writer and the watchers read this. */
@@ -84,8 +85,11 @@ export class MappingStore {
     return records.map((record, index) => withMappings(record, mappings[index]));
   }
 
+  /** Issue messages are redacted and cut (redactSecrets) before they are stored: a config may come from a Secret. */
   async recordCheck(check: ConfigCheck): Promise<void> {
-    await this.redis.hset(this.checksKey, check.tenant, JSON.stringify(check));
+    const redacted = (issues: readonly ConfigIssue[] | undefined) => issues?.map((issue) => ({ ...issue, path: redactSecrets(issue.path, 500), message: redactSecrets(issue.message) }));
+    const record: ConfigCheck = { ...check, issues: redacted(check.issues) ?? [], ...(check.warnings ? { warnings: redacted(check.warnings) } : {}) };
+    await this.redis.hset(this.checksKey, check.tenant, JSON.stringify(record));
   }
 
   async checks(): Promise<ConfigCheck[]> {

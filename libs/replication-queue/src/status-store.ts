@@ -1,4 +1,5 @@
 import type { Direction } from '@service-replicator/replication-config';
+import { redactSecrets } from '@service-replicator/redaction';
 import type { Redis } from 'ioredis';
 
 export type ReplicationState = 'in-sync' | 'pending' | 'conflict' | 'error' | 'kept';
@@ -33,8 +34,9 @@ export class StatusStore {
     return raw ? (JSON.parse(raw) as MappingStatus) : undefined;
   }
 
+  /** The message is redacted and cut (redactSecrets) before it is stored: the status view shows it. */
   async set(status: MappingStatus): Promise<void> {
-    await this.redis.hset(this.key, status.key, JSON.stringify(status));
+    await this.redis.hset(this.key, status.key, JSON.stringify({ ...status, message: redactSecrets(status.message) }));
   }
 
   async remove(key: string): Promise<void> {

@@ -14,6 +14,7 @@ export {
   type TenantConfigState,
   type TenantReport,
 } from './status-report';
+export { pageOfReport, type PageInfo, type PagedStatusReport } from './status-report-page';
 export { renderTable, squeeze, type TableOptions } from './status-table';
 export { StatusViewModule } from './status-view.module';
 export { age, clockTime } from './time-format';

@@ -1,19 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@service-replicator/control-plane-harness';
 import { APP_ENV, BenchEnvironment, type ToHostMode } from './bench-environment';
 import { log } from './bench-log';
+import { abortSignals, runInfo } from './bench-run';
+import { measureFairness } from './fairness';
+import { writeFairnessSection } from './fairness-doc';
+import { ENTRIES } from './fairness-environment';
 import { BenchSession, type DirectionMeasurement } from './bench-session';
 import { writeBenchmarkSection, type BenchResult, type DirectionResult } from './benchmarks-doc';
 import { milestonesOf, readQueueEvents, readWriterWrites, serverSideCheck, type Milestones } from './change-timeline';
 import { roundMs, stageMedians, summarise } from './latency-stats';
 import { measureTracingOverhead } from './tracing-overhead';
 import { writeTracingSection } from './tracing-overhead-doc';
-
-/** Other work on the machine skews every figure; the load before we start anything shows it. */
-const LOAD_BEFORE_START = loadavg()[0];
 
 interface Options {
   readonly changes: number;
@@ -24,6 +23,8 @@ interface Options {
   readonly toHostMode: ToHostMode;
   /** Measure with tracing off and on (exported to an in-process OTLP receiver) instead. */
   readonly tracing: boolean;
+  /** Measure one tenant's change under another tenant's 10,000-job backlog instead. */
+  readonly fairness: boolean;
   readonly help: boolean;
 }
 
@@ -39,6 +40,8 @@ docs/benchmarks.md.
   --samples            also print every change's milestones
   --tracing            instead: tracing off, on, off (apps restarted, spans exported as OTLP/HTTP JSON to a
                        receiver in this process); writes the "Tracing overhead" section (ratio of medians)
+  --fairness           instead: tenant a publishes 10,000 entries, tenant b changes one Service --changes
+                       times while that backlog is worked off (default 10); writes the "Fairness" section
   --no-docs            do not write docs/benchmarks.md
   -h, --help           this text`;
 
@@ -54,16 +57,17 @@ function parseOptions(argv: readonly string[]): Options {
       'no-docs': { type: 'boolean', default: false },
       samples: { type: 'boolean', default: false },
       tracing: { type: 'boolean', default: false },
+      fairness: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const toHostMode = values['to-host-mode'];
   if (toHostMode !== 'selector' && toHostMode !== 'endpoints') throw new Error(`--to-host-mode must be selector or endpoints, not ${toHostMode}`);
-  const changes = Number(values.changes);
+  const changes = Number(values.fairness && values.changes === '60' ? '10' : values.changes);
   const timeoutS = Number(values['timeout-s']);
   if (!Number.isInteger(changes) || changes < 1) throw new Error(`--changes must be a positive integer, not ${values.changes}`);
   if (!(timeoutS > 0)) throw new Error(`--timeout-s must be a positive number, not ${values['timeout-s']}`);
-  return { changes, timeoutMs: timeoutS * 1000, docs: !values['no-docs'], samples: values.samples, toHostMode, tracing: values.tracing, help: values.help };
+  return { changes, timeoutMs: timeoutS * 1000, docs: !values['no-docs'], samples: values.samples, toHostMode, tracing: values.tracing, fairness: values.fairness, help: values.help };
 }
 
 /** Lays the apps' own records (queue events, writer log) over the samples once, after measuring. */
@@ -103,58 +107,9 @@ async function runBenchmark(env: BenchEnvironment, options: Options): Promise<Be
   }
 }
 
-/** When, where and on which code a figure was measured. */
-function runInfo(): Pick<BenchResult, 'date' | 'command' | 'code' | 'machine'> {
-  return { date: new Date().toISOString(), command: commandLine(), code: measuredCode(), machine: machine() };
-}
-
-function machine(): BenchResult['machine'] {
-  return {
-    nproc: availableParallelism(),
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    cpu: cpus()[0]?.model.trim() ?? 'unknown',
-    node: process.version,
-    os: `Linux ${release()}`,
-    loadAverage1mBeforeStart: Math.round(LOAD_BEFORE_START * 100) / 100,
-  };
-}
-
-/** Ties the figures to code: other engineers change apps/ and libs/ while benchmarks run. */
-function measuredCode(): BenchResult['code'] {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
-  try {
-    return { commit: git('rev-parse', '--short', 'HEAD'), uncommittedAppOrLibChanges: git('status', '--porcelain', '--', 'apps', 'libs') !== '' };
-  } catch {
-    return { commit: 'unknown', uncommittedAppOrLibChanges: null };
-  }
-}
-
-function commandLine(): string {
-  return ['node', relative(repoRoot, process.argv[1]), ...process.argv.slice(2)].join(' ');
-}
-
 function required<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('the bench environment is not started');
   return value;
-}
-
-/**
- * Rejects after the time limit or on SIGINT/SIGTERM, so the finally below still stops everything.
- * A second signal exits at once; the harness's exit hook still kills every server it started.
- */
-function abortSignals(timeoutMs: number): Promise<never> {
-  return new Promise((_, reject) => {
-    const timer = setTimeout(() => reject(new Error(`benchmark exceeded its ${timeoutMs / 1000} s limit`)), timeoutMs);
-    timer.unref();
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (signalled) process.exit(130);
-      signalled = true;
-      reject(new Error(`stopped by ${signal}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 async function main(): Promise<number> {
@@ -168,6 +123,13 @@ async function main(): Promise<number> {
   let env: BenchEnvironment | undefined;
   const docs = join(repoRoot, 'docs', 'benchmarks.md');
   try {
+    if (options.fairness) {
+      const measured = await Promise.race([measureFairness(options.changes), aborted]);
+      const result = { ...runInfo(), settings: { ...APP_ENV, MAX_MAPPINGS_PER_TENANT: String(ENTRIES), WRITER_CONCURRENCY: '8 (default)' }, ...measured };
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (options.docs) await writeFairnessSection(docs, result);
+      return 0;
+    }
     log('starting host and tenant control planes, Redis and the four apps');
     env = await Promise.race([BenchEnvironment.start(options.toHostMode), aborted]);
     if (options.tracing) {

@@ -82,7 +82,7 @@ export class ReplicationWorker {
       const level = outcome.wrote || outcome.state === 'conflict' || outcome.state === 'error' ? 'info' : 'debug';
       log[level]({ key, state: outcome.state, wrote: outcome.wrote, cause: job.data.cause }, outcome.wrote ?? outcome.message);
       this.options.onPass?.(outcome, job);
-      if (outcome.retryInMs !== undefined) await queue.enqueueAfter(key, outcome.retryInMs, 'not synced yet', seenAt);
+      if (outcome.retryInMs !== undefined) await queue.enqueueAfter(key, outcome.retryInMs, 'not synced yet', seenAt, job.opts.priority);
     } catch (error) {
       await this.failed(job, token, error, span);
     }

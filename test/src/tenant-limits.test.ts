@@ -60,6 +60,18 @@ describe('per-tenant limits, status records and a paged status view', () => {
     ]);
   });
 
+  it('cuts a huge value echoed in an error: a 2 MB name costs a few kB in the config check and the log', async () => {
+    await fx.configure('a', { fromHost: [{ from: `shared/${'x'.repeat(2_000_000)}`, to: 'default/huge' }] });
+    const raw = await eventually(async () => {
+      const value = await fx.redis.hget(`${fx.prefix}:replicator:config-checks`, 'a');
+      return value?.includes('is not a valid service name') ? value : undefined;
+    }, 60_000);
+    assert.ok(raw.length < 5_000, `config check record: ${raw.length} characters`);
+    assert.match(raw, /\.\.\. \(2000000 characters\) is not a valid service name/);
+    const longest = Math.max(...(await fx.replicator.log('config-watcher')).split('\n').map((line) => line.length));
+    assert.ok(longest < 20_000, `longest config-watcher log line: ${longest} characters`);
+  });
+
   it("deletes the status records of removed mappings, keeping only kept toHost mirrors' rows", async () => {
     const entries = Array.from({ length: MANY }, (_, n) => ({ from: `shared/s${n}`, to: `default/s${n}` }));
     await fx.configure('a', { fromHost: [{ from: 'shared/db', to: 'default/db' }, ...entries], toHost: [{ from: 'default/web', to: 'web-a' }] });

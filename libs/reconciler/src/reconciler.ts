@@ -78,7 +78,7 @@ export class Reconciler {
     }
     const tenant = published.tenant;
     const sides = await this.sides(parts, tenant);
-    const refusal = mapping?.direction === 'fromHost' ? await this.access.refusal(tenant.name, sides.source, mapping.source) : undefined;
+    const refusal = await this.refusal(tenant, mapping, sides);
     const state = await inSpan('read snapshots', {}, () =>
       refusal === undefined ? readPassState(this.snapshots, sides, parts, mapping) : readTargetState(this.snapshots, sides, parts),
     );
@@ -96,7 +96,7 @@ export class Reconciler {
     const parts = parseMappingKey(key);
     if (!parts) throw new TerminalReconcileError(`"${key}" is not a reconcile key (tenant/direction/namespace/name)`);
     const sides = await this.sides(parts, tenant);
-    const refusal = mapping?.direction === 'fromHost' ? await this.access.refusal(tenant.name, sides.source, mapping.source) : undefined;
+    const refusal = await this.refusal(tenant, mapping, sides);
     const state = await readLiveState(sides, parts, refusal === undefined ? mapping : undefined);
     const tenantPods = mapping?.direction === 'toHost' ? await listTenantPods(this.clusters.host, tenant) : undefined;
     return planReconcile({ mapping, key: parts, tenant, ...state, refusal, tenantPods });
@@ -138,6 +138,12 @@ export class Reconciler {
     if (plan.actions.length > 0) return { ...base, state: 'pending', retryInMs: 0 };
     if (plan.state === 'refused') return { ...base, state: 'error' };
     return { ...base, ...idleState(mapping, state, parts) };
+  }
+
+  /** Why a fromHost mapping's source may not be read by its tenant (the API server's answer, cached), if it may not. */
+  private refusal(tenant: TenantSpec, mapping: Mapping | undefined, sides: PassSides): Promise<string | undefined> {
+    if (mapping?.direction !== 'fromHost') return Promise.resolve(undefined);
+    return this.access.refusal(tenant.name, sides.source, mapping.source);
   }
 
   /** Host reads and writes for a tenant are made as the tenant's host identity (impersonated). */

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ClusterClient, ClusterWatcher, loadKubeConfig, WatcherMetrics } from '@service-replicator/kube';
+import { ClusterClient, ClusterWatcher, loadKubeConfig, TenantPodWatcher, WatcherMetrics, type TenantPodsWanted } from '@service-replicator/kube';
 import { FencedError, LeaseKeeper, type Lease } from '@service-replicator/leases';
-import { watchPlan } from '@service-replicator/replication-config';
-import { HOST_CLUSTER, ReplicatorRedis } from '@service-replicator/replication-queue';
+import { mappingKeyOf, watchPlan } from '@service-replicator/replication-config';
+import { HOST_CLUSTER, ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
+import { effectiveToHostMode } from '@service-replicator/service-translation';
 import { LOGGER, MetricsRegistry, Readiness, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
 
 /** Announcements can be missed (pub/sub has no memory): the published mappings are re-read this often. */
@@ -13,17 +14,18 @@ const LEADER_LEASE = 'host-watcher';
 
 /**
  * Watches the host cluster for every tenant at once: fromHost sources (and their EndpointSlices)
- * and toHost targets (to repair drift), keeping their snapshots for the writer's passes. With two
- * replicas, the one holding the leader lease watches and the other stands by; every snapshot write
- * carries the lease's fencing token, so a leader that lost the lease writes nothing more.
+ * and toHost targets (to repair drift), keeping their snapshots for the writer's passes; and the
+ * pods of tenants whose toHost mirrors copy endpoints, so those keep only the tenant's own pods.
+ * With two replicas, the one holding the leader lease watches and the other stands by; every
+ * snapshot write carries the lease's fencing token, so a leader that lost the lease writes nothing more.
  */
 @Injectable()
 export class HostWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private host!: ClusterClient;
   private metrics!: WatcherMetrics;
   private leadership!: LeaseKeeper;
-  /** The watcher of the current leadership term, and that term's token. */
-  private term: { readonly token: number; readonly watcher: ClusterWatcher } | undefined;
+  /** The watchers of the current leadership term, and that term's token. */
+  private term: { readonly token: number; readonly watcher: ClusterWatcher; readonly pods: TenantPodWatcher } | undefined;
   private readonly reloads = new SerialRuns((reason) => this.reloadNow(reason));
   private timer: NodeJS.Timeout | undefined;
 
@@ -39,7 +41,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
     this.host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
     this.metrics = new WatcherMetrics(this.registry);
     // A stand-by is ready: it has nothing to sync until it leads.
-    this.readiness.add('informers', () => this.term?.watcher.healthy ?? true);
+    this.readiness.add('informers', () => (this.term ? this.term.watcher.healthy && this.term.pods.healthy : true));
     const ttlMs = this.settings.LEASE_TTL_SECONDS * 1_000;
     this.leadership = new LeaseKeeper(
       this.redis.leases,
@@ -68,6 +70,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
       const published = await this.redis.mappings.all();
       const plan = watchPlan(published.flatMap((tenant) => tenant.mappings), 'host');
       await term.watcher.follow(plan, new Map(published.map((tenant) => [tenant.tenant.name, tenant.tenant])));
+      await term.pods.follow(published.flatMap(podsWanted));
       this.logger.debug({ reason, namespaces: plan.namespaces, keys: plan.keys.length }, 'following mappings');
     } catch (error) {
       this.logger.error({ err: error, reason }, 'could not reload the mappings; keeping the current watches');
@@ -85,7 +88,12 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
         else this.logger.warn({ namespace, err: error }, 'could not write snapshots; retrying');
       },
     }, this.metrics);
-    this.term = { token: lease.token, watcher };
+    const pods = new TenantPodWatcher(this.host, this.redis.podAddresses, {
+      enqueue: (keys, cause) => this.enqueue(keys, cause),
+      informerError: (tenant, error, restartInMs) => this.logger.warn({ tenant, err: error, restartInMs }, `host pods watch of tenant ${tenant} failed; restarting`),
+      snapshotError: (tenant, error) => this.logger.warn({ tenant, err: error }, 'could not write pod addresses; retrying'),
+    });
+    this.term = { token: lease.token, watcher, pods };
     this.logger.info({ token: lease.token }, 'host-watcher leads: watching the host cluster');
     return this.term;
   }
@@ -94,6 +102,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
     const term = this.term;
     this.term = undefined;
     await term?.watcher.stop();
+    await term?.pods.stop();
     this.logger.warn({ token: term?.token }, 'host-watcher lost the leader lease: stopped watching (standing by)');
   }
 
@@ -101,6 +110,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
     clearInterval(this.timer);
     await this.reloads.idle();
     await this.term?.watcher.stop();
+    await this.term?.pods.stop();
     this.term = undefined;
     await this.leadership?.stop();
     await this.redis.close();
@@ -109,4 +119,11 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
   private enqueue(keys: readonly string[], cause: string): Promise<unknown> {
     return this.redis.queue.enqueue(keys, cause).catch((error: unknown) => this.logger.error({ err: error, cause }, 'enqueue failed'));
   }
+}
+
+/** A tenant whose toHost mirrors copy endpoint addresses: its pods are followed, for those keys. */
+function podsWanted(published: PublishedTenant): TenantPodsWanted[] {
+  const { tenant } = published;
+  const keys = published.mappings.filter((m) => m.direction === 'toHost' && effectiveToHostMode(m, tenant) === 'endpoints').map(mappingKeyOf);
+  return keys.length > 0 ? [{ tenant, keys }] : [];
 }

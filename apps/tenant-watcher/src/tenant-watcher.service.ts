@@ -97,7 +97,13 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
       const ownedNames = new Set(owned.map((tenant) => tenant.tenant.name));
       const dropped = [...this.watches.keys()].filter((name) => !ownedNames.has(name));
       await Promise.all(dropped.map((name) => this.unwatch(name)));
-      await Promise.all(owned.map((tenant) => this.watch(tenant)));
+      // One tenant whose cluster cannot be reached (a broken kubeconfig, say) holds up no other.
+      const results = await Promise.allSettled(owned.map((tenant) => this.watch(tenant)));
+      results.forEach((result, index) => {
+        if (result.status === 'fulfilled') return;
+        const tenant = owned[index].tenant.name;
+        this.logger.error({ tenant, err: result.reason, reason }, `cannot follow tenant ${tenant}; trying again on the next reload`);
+      });
       this.logger.debug({ reason, tenants: [...ownedNames], published: this.publishedNames.length }, 'following mappings');
     } catch (error) {
       this.logger.error({ err: error, reason }, 'could not reload the mappings; keeping the current watches');

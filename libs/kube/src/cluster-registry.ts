@@ -1,8 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { TenantSpec } from '@service-replicator/replication-config';
+import { hostServiceAccountOf, serviceAccountUser, type TenantSpec } from '@service-replicator/replication-config';
+import { apiMessage } from './api-error';
 import { ClusterClient } from './cluster-client';
 import { AgentPool } from './keep-alive-kube-config';
-import { loadKubeConfig, withServer } from './kube-config';
+import { impersonating, loadKubeConfig, withServer } from './kube-config';
 import { SharedClients } from './shared-clients';
 
 /** Kubeconfigs held in host Secrets are re-read this often, so a rotated credential is picked up. */
@@ -21,8 +22,9 @@ export interface ClusterRegistryOptions {
 }
 
 /**
- * The host cluster's client, and one client per tenant built from its TenantSpec on first use;
- * tenants whose kubeconfigs come to the same API server identity share one client and its agent.
+ * The host cluster's client (this app's own identity), one client per tenant cluster built from its
+ * TenantSpec on first use (tenants whose kubeconfigs come to the same API server identity share one
+ * client and its agent), and per tenant a host client that acts as the tenant's host identity.
  */
 export class ClusterRegistry {
   readonly host: ClusterClient;
@@ -30,6 +32,7 @@ export class ClusterRegistry {
   private readonly pool: AgentPool;
   private readonly shared = new SharedClients();
   private readonly now: () => number;
+  private readonly hostIdentities = new Map<string, ClusterClient>();
 
   constructor(hostKubeConfig: KubeConfig, options: ClusterRegistryOptions = {}) {
     this.host = new ClusterClient('host', hostKubeConfig);
@@ -45,6 +48,21 @@ export class ClusterRegistry {
     const client = this.shared.clientFor(`tenant ${spec.name}`, await this.tenantKubeConfig(spec));
     this.tenants.set(spec.name, { source, loadedAt: this.now(), client });
     this.shared.keepOnly([...this.tenants.values()].map((tenant) => tenant.client));
+    return client;
+  }
+
+  /**
+   * The host cluster as the tenant's hostServiceAccount (impersonated): every host read and write
+   * made for a tenant goes through this, so the API server enforces the tenant's grants even if
+   * our own checks had a bug.
+   */
+  hostAs(spec: TenantSpec): ClusterClient {
+    const user = serviceAccountUser(hostServiceAccountOf(spec));
+    let client = this.hostIdentities.get(user);
+    if (!client) {
+      client = new ClusterClient('host', impersonating(this.host.kubeConfig, user), user);
+      this.hostIdentities.set(user, client);
+    }
     return client;
   }
 
@@ -67,9 +85,12 @@ export class ClusterRegistry {
   private async loadTenantKubeConfig(spec: TenantSpec): Promise<KubeConfig> {
     if ('file' in spec.kubeconfig) return loadKubeConfig({ file: spec.kubeconfig.file }, this.pool);
     const { namespace, name, key } = spec.kubeconfig.secret;
-    const secret = await this.host.core.readNamespacedSecret({ namespace, name });
+    const where = `Secret ${namespace}/${name} key "${key}"`;
+    const secret = await this.host.core.readNamespacedSecret({ namespace, name }).catch((error: unknown) => {
+      throw new Error(`tenant ${spec.name}: cannot read its kubeconfig, ${where}: ${apiMessage(error)}`);
+    });
     const data = secret.data?.[key];
-    if (!data) throw new Error(`tenant ${spec.name}: Secret ${namespace}/${name} has no key "${key}"`);
-    return loadKubeConfig({ text: Buffer.from(data, 'base64').toString('utf8') }, this.pool);
+    if (!data) throw new Error(`tenant ${spec.name}: ${where} does not exist (the Secret has ${Object.keys(secret.data ?? {}).length} other key(s))`);
+    return loadKubeConfig({ text: Buffer.from(data, 'base64').toString('utf8'), name: `of tenant ${spec.name} (${where})` }, this.pool);
   }
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { LeaseStore, Membership } from '@service-replicator/leases';
 import { MappingStore } from './mapping-store';
+import { PodAddressStore } from './pod-address-store';
 import { ReconcileQueue } from './reconcile-queue';
 import { redisConnection, redisReady } from './redis-connection';
 import { SnapshotStore } from './snapshot-store';
@@ -19,6 +20,7 @@ export class ReplicatorRedis {
   readonly snapshots: SnapshotStore;
   /** Leader election and tenant shards (leases with fencing tokens). */
   readonly leases: LeaseStore;
+  readonly podAddresses: PodAddressStore;
 
   constructor(readonly url: string, readonly prefix: string, app: string) {
     this.connection = redisConnection(url, 'producer', app);
@@ -30,6 +32,7 @@ export class ReplicatorRedis {
     this.statuses = new StatusStore(this.storesConnection, prefix);
     this.snapshots = new SnapshotStore(this.storesConnection, prefix);
     this.leases = new LeaseStore(this.storesConnection, prefix);
+    this.podAddresses = new PodAddressStore(this.storesConnection, prefix);
   }
 
   /** The live replicas of an app (for sharding its work). */

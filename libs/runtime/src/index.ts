@@ -5,4 +5,4 @@ export { redisTransportOptions, type RedisTransportOptions } from './redis-addre
 export { runApp, type RunOptions } from './run-app';
 export { SerialRuns } from './serial-runs';
 export { LOGGER } from './runtime.module';
-export { loadSettings, Settings, SettingsError } from './settings';
+export { loadSettings, Settings, SettingsError, tenantLimits } from './settings';

@@ -49,14 +49,13 @@ serverSuite('tenant-watcher shards', () => {
 
   before(async () => {
     fx = await SmallDeployment.start(PREFIX);
-    for (const name of ['shared', ...TENANTS.map((t) => `vc-${t}`)]) await fx.hostCore.createNamespace({ body: { metadata: { name } } });
+    const specs = [];
+    for (const name of TENANTS) specs.push(await fx.grantTenant(name, { file: `${name}.yaml` }));
     await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
     for (const name of TENANTS) {
       await writeFile(join(fx.dir, `${name}.yaml`), stringify({ networking: { replicateServices: { fromHost: [{ from: 'shared/db', to: `${name}/db` }] } } }));
     }
-    await writeFile(join(fx.dir, 'tenants.yaml'), stringify({
-      tenants: TENANTS.map((name) => ({ name, hostNamespace: `vc-${name}`, kubeconfig: { file: fx.tenant.kubeconfigPath }, config: { file: `${name}.yaml` } })),
-    }));
+    await fx.writeTenantsFile(specs);
     baseline = await openWatches(fx.tenant);
     await fx.startApps({ CONFIG_POLL_MS: '500', LEASE_TTL_SECONDS: '10', KUBE_MAX_SOCKETS_PER_SERVER: String(MAX_SOCKETS) });
     for (const name of TENANTS) await fx.inSync(`${name}/fromHost/${name}/db`);

@@ -15,10 +15,12 @@ const GRACE_SECONDS = 4;
 const SEARCHED = ['vcluster-team-a', 'vcluster-team-b', 'vcluster-team-c'];
 
 /** vCluster's chart writes a release's whole values as `vc-config-<release>` (chart/templates/config-secret.yaml). */
-function configSecret(release: string, replicateServices: object, annotations?: Record<string, string>): V1Secret {
+function configSecret(release: string, replicateServices: object, extraAnnotations: Record<string, string> = {}): V1Secret {
   const values = { controlPlane: { distro: { k8s: { enabled: true } } }, networking: { replicateServices } };
+  // The platform lets these vClusters' fromHost entries read the host namespace `shared`.
+  const annotations = { 'replicator.service-replicator.io/from-host-namespaces': 'shared', ...extraAnnotations };
   return {
-    metadata: { name: `vc-config-${release}`, labels: { app: 'vcluster', chart: 'vcluster-0.30.0', release, heritage: 'Helm' }, ...(annotations ? { annotations } : {}) },
+    metadata: { name: `vc-config-${release}`, labels: { app: 'vcluster', chart: 'vcluster-0.30.0', release, heritage: 'Helm' }, annotations },
     type: 'Opaque',
     data: { 'config.yaml': Buffer.from(stringify(values)).toString('base64') },
   };
@@ -69,14 +71,14 @@ serverSuite('vCluster discovery', () => {
 
   before(async () => {
     fx = await SmallDeployment.start(PREFIX);
-    for (const name of [...SEARCHED, 'shared', 'elsewhere']) await fx.hostCore.createNamespace({ body: { metadata: { name } } });
+    for (const name of [...SEARCHED, 'elsewhere']) await fx.hostCore.createNamespace({ body: { metadata: { name } } });
+    // The platform gives each vCluster its host identity (the writer acts as it), as the chart does for the tenants it lists.
+    for (const name of ['team-a', 'team-c']) await fx.grantTenant(name, { file: 'unused' }, { hostNamespace: `vcluster-${name}` });
     await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
     await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'cache' }, spec: { ports: [{ port: 6379 }] } } });
     // Both sources at once: the tenants file declares team-b, which is also installed as a vCluster below.
     await writeFile(join(fx.dir, 'team-b.vcluster.yaml'), stringify({ networking: { replicateServices: { fromHost: [{ from: 'shared/db', to: 'from-file/db' }] } } }));
-    await writeFile(join(fx.dir, 'tenants.yaml'), stringify({
-      tenants: [{ name: 'team-b', hostNamespace: 'vcluster-team-b', kubeconfig: { file: fx.tenant.kubeconfigPath }, config: { file: 'team-b.vcluster.yaml' } }],
-    }));
+    await fx.writeTenantsFile([await fx.grantTenant('team-b', { file: 'team-b.vcluster.yaml' }, { hostNamespace: 'vcluster-team-b' })]);
     await fx.startApps({
       DISCOVERY_NAMESPACES: SEARCHED.join(','),
       DISCOVERY_SERVER: fx.tenant.server,

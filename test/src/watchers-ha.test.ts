@@ -32,10 +32,9 @@ serverSuite('config-watcher and host-watcher with two replicas', () => {
 
   before(async () => {
     fx = await SmallDeployment.start(PREFIX);
-    for (const name of ['shared', 'vc-a']) await fx.hostCore.createNamespace({ body: { metadata: { name } } });
+    await fx.writeTenantsFile([await fx.grantTenant('a', { file: 'a.yaml' })]);
     await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
     await configure(['db']);
-    await writeFile(join(fx.dir, 'tenants.yaml'), stringify({ tenants: [{ name: 'a', hostNamespace: 'vc-a', kubeconfig: { file: fx.tenant.kubeconfigPath }, config: { file: 'a.yaml' } }] }));
     const apps = await fx.startApps({ CONFIG_POLL_MS: '300', LEASE_TTL_SECONDS: '10' });
     await apps.startReplica('config-watcher');
     await apps.startReplica('host-watcher');

@@ -63,13 +63,14 @@ describe('discoverTenants', () => {
   it('takes per-tenant options from annotations on the config Secret', () => {
     const annotations = {
       'replicator.service-replicator.io/allowed-host-namespaces': 'shared, extra',
+      'replicator.service-replicator.io/from-host-namespaces': 'databases',
       'replicator.service-replicator.io/to-host-mode': 'endpoints',
       'replicator.service-replicator.io/adopt-vcluster-mirrors': 'true',
       'replicator.service-replicator.io/endpoints': 'false',
     };
     const [found] = discoverTenants([configSecret('a', 'ns', annotations), kubeconfigSecret('a', 'ns')], DEFAULT_TEMPLATE);
     assert.deepEqual(found.tenant && { ...found.tenant, kubeconfig: undefined, config: undefined }, {
-      name: 'a', hostNamespace: 'ns', kubeconfig: undefined, config: undefined, allowedHostNamespaces: ['shared', 'extra'], toHostMode: 'endpoints', adoptVClusterMirrors: true,
+      name: 'a', hostNamespace: 'ns', kubeconfig: undefined, config: undefined, allowedHostNamespaces: ['shared', 'extra'], fromHostNamespaces: ['databases'], toHostMode: 'endpoints', adoptVClusterMirrors: true,
     });
   });
 

@@ -24,6 +24,7 @@ export const VCLUSTER_APP_SELECTOR = 'app=vcluster';
 
 /** Per-tenant options of a discovered vCluster, as annotations on its `vc-config-<name>` Secret. */
 export const DISCOVERY_ANNOTATIONS = {
+  fromHostNamespaces: 'replicator.service-replicator.io/from-host-namespaces',
   allowedHostNamespaces: 'replicator.service-replicator.io/allowed-host-namespaces',
   toHostMode: 'replicator.service-replicator.io/to-host-mode',
   adoptVClusterMirrors: 'replicator.service-replicator.io/adopt-vcluster-mirrors',
@@ -76,7 +77,8 @@ export function kubeconfigServer(text: string): { server?: string; problem?: str
  * no kubeconfig yet and is not a tenant yet). Name = the release, hostNamespace = its namespace,
  * kubeconfig = that Secret's `config` (its localhost server rewritten, see vClusterServer), config
  * = the config Secret's `config.yaml`, options from the config Secret's annotations (defaults:
- * no allowed host namespaces, toHostMode selector, no adoption, no Endpoints).
+ * fromHost sources only from its own namespace, no allowed host namespaces, toHostMode selector, no
+ * adoption, no Endpoints). Its host identity is the default one (hostServiceAccountOf).
  */
 export function discoverTenants(secrets: readonly DiscoverySecret[], serverTemplate: string): DiscoveredTenant[] {
   const byKey = new Map(secrets.map((secret) => [`${secret.metadata?.namespace}/${secret.metadata?.name}`, secret]));
@@ -123,18 +125,22 @@ function discovered(name: string, namespace: string, config: DiscoverySecret, ku
   return { name, namespace, tenant, issues: [] };
 }
 
-type TenantOptions = Pick<TenantSpec, 'allowedHostNamespaces' | 'toHostMode' | 'adoptVClusterMirrors' | 'endpoints'>;
+type TenantOptions = Pick<TenantSpec, 'allowedHostNamespaces' | 'fromHostNamespaces' | 'toHostMode' | 'adoptVClusterMirrors' | 'endpoints'>;
 
 /** Options from annotations; a bad value is an issue naming the annotation (and the tenant keeps its last good spec). */
 function optionsOf(annotations: Readonly<Record<string, string>>, where: string, issues: ConfigIssue[]): TenantOptions | undefined {
   const before = issues.length;
   const issue = (annotation: string, message: string) => issues.push({ path: `${where} annotation ${annotation}`, message });
-  const allowedText = annotations[DISCOVERY_ANNOTATIONS.allowedHostNamespaces] ?? '';
-  const allowedHostNamespaces = allowedText.split(',').map((part) => part.trim()).filter((part) => part !== '');
-  for (const namespace of allowedHostNamespaces) {
-    const error = dns1123LabelError(namespace, 'namespace');
-    if (error) issue(DISCOVERY_ANNOTATIONS.allowedHostNamespaces, error);
-  }
+  const namespaces = (annotation: string): string[] => {
+    const listed = (annotations[annotation] ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+    for (const namespace of listed) {
+      const error = dns1123LabelError(namespace, 'namespace');
+      if (error) issue(annotation, error);
+    }
+    return listed;
+  };
+  const allowedHostNamespaces = namespaces(DISCOVERY_ANNOTATIONS.allowedHostNamespaces);
+  const fromHostNamespaces = namespaces(DISCOVERY_ANNOTATIONS.fromHostNamespaces);
   const mode = annotations[DISCOVERY_ANNOTATIONS.toHostMode] ?? 'selector';
   if (mode !== 'selector' && mode !== 'endpoints') issue(DISCOVERY_ANNOTATIONS.toHostMode, `must be selector or endpoints, got "${mode.slice(0, 100)}"`);
   const flag = (annotation: string): boolean => {
@@ -148,5 +154,11 @@ function optionsOf(annotations: Readonly<Record<string, string>>, where: string,
   const endpoints = flag(DISCOVERY_ANNOTATIONS.endpoints);
   if (issues.length > before) return undefined;
   // Set only when true, as the tenants file does, so a tenant's published spec does not change for nothing.
-  return { allowedHostNamespaces, toHostMode: mode as ToHostMode, ...(adoptVClusterMirrors ? { adoptVClusterMirrors } : {}), ...(endpoints ? { endpoints } : {}) };
+  return {
+    allowedHostNamespaces,
+    ...(fromHostNamespaces.length > 0 ? { fromHostNamespaces } : {}),
+    toHostMode: mode as ToHostMode,
+    ...(adoptVClusterMirrors ? { adoptVClusterMirrors } : {}),
+    ...(endpoints ? { endpoints } : {}),
+  };
 }

@@ -1,9 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
-import { ReplicatorProcesses, startControlPlane, startRedis, type ControlPlane, type RedisServer } from '@service-replicator/control-plane-harness';
+import { stringify } from 'yaml';
+import { grantRoles, ReplicatorProcesses, startControlPlane, startRedis, type ControlPlane, type RedisServer } from '@service-replicator/control-plane-harness';
+import { tenantHostGrants, type TenantSpec } from '@service-replicator/replication-config';
 import { eventually } from './wait';
 
 /**
@@ -30,6 +32,31 @@ export class SmallDeployment {
     const [host, tenant, redisServer] = await Promise.all([startControlPlane({ name: 'host' }), startControlPlane({ name: 'tenant' }), startRedis()]);
     const core = (plane: ControlPlane) => plane.kubeConfig.makeApiClient(CoreV1Api);
     return new SmallDeployment(prefix, dir, host, tenant, redisServer, new Redis(redisServer.url), core(host), core(tenant));
+  }
+
+  /**
+   * A tenant on the one tenant API server (kubeconfig file), its fromHost sources allowed from
+   * `shared`, with its host identity and Roles made as the Helm chart makes them (tenantHostGrants):
+   * the writer acts as that identity.
+   */
+  async grantTenant(name: string, config: TenantSpec['config'], extra: Partial<TenantSpec> = {}): Promise<TenantSpec> {
+    const spec: TenantSpec = {
+      name,
+      hostNamespace: `vc-${name}`,
+      kubeconfig: { file: this.tenant.kubeconfigPath },
+      allowedHostNamespaces: [],
+      fromHostNamespaces: ['shared'],
+      config,
+      toHostMode: 'selector',
+      ...extra,
+    };
+    await grantRoles(this.host.kubeConfig, tenantHostGrants(spec));
+    return spec;
+  }
+
+  /** Writes the tenants file config-watcher reads. */
+  async writeTenantsFile(tenants: readonly TenantSpec[]): Promise<void> {
+    await writeFile(join(this.dir, 'tenants.yaml'), stringify({ tenants }));
   }
 
   async startApps(env: Readonly<Record<string, string>>): Promise<ReplicatorProcesses> {

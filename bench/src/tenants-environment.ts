@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { ReplicatorProcesses, startControlPlane, startRedis, type ControlPlane, type RedisServer } from '@service-replicator/control-plane-harness';
-import type { Mapping } from '@service-replicator/replication-config';
+import { grantRoles, ReplicatorProcesses, startControlPlane, startRedis, type ControlPlane, type RedisServer } from '@service-replicator/control-plane-harness';
+import { tenantHostGrants, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
 import { log } from './bench-log';
 import { inParallel, SOURCE_NAMESPACE } from './scale-environment';
 
@@ -48,7 +48,10 @@ export class TenantsEnvironment {
     );
   }
 
-  /** The tenants of one run (`<run>-t<i>`), tenant i on server i mod 2, its namespaces created. */
+  /**
+   * The tenants of one run (`<run>-t<i>`), tenant i on server i mod 2: their namespaces, and their
+   * host identities and Roles (the writer acts as them), as the Helm chart makes them.
+   */
   async createTenants(run: string, count: number): Promise<BenchTenant[]> {
     const tenants = Array.from({ length: count }, (_, i): BenchTenant => {
       const name = `${run}-t${i}`;
@@ -65,6 +68,7 @@ export class TenantsEnvironment {
     await inParallel(tenants, 8, async (tenant) => {
       await hostCore.createNamespace({ body: { metadata: { name: `vc-${tenant.name}` } } });
       await cores[tenant.server].createNamespace({ body: { metadata: { name: tenant.name } } });
+      if (!run.startsWith('floor')) await grantRoles(this.host.kubeConfig, tenantHostGrants(this.specOf(tenant)));
     });
     log(`created the namespaces of ${count} tenants (${run})`);
     return tenants;
@@ -85,14 +89,20 @@ export class TenantsEnvironment {
     await writeFile(tenantsFile, stringify({ tenants: [] }));
     this.replicator = await ReplicatorProcesses.start({ hostKubeconfig: this.host.kubeconfigPath, tenantsFile, redisUrl: this.redisServer.url, prefix: PREFIX, env, logDir: dir });
     for (let extra = 1; extra < tenantWatchers; extra++) await this.replicator.startReplica('tenant-watcher');
-    return () => writeFile(tenantsFile, stringify({
-      tenants: tenants.map((tenant) => ({
-        name: tenant.name,
-        hostNamespace: `vc-${tenant.name}`,
-        kubeconfig: { file: this.tenantServers[tenant.server].kubeconfigPath },
-        config: { configMap: { namespace: CONFIG_NAMESPACE, name: tenant.name, key: 'vcluster.yaml' } },
-      })),
-    }));
+    return () => writeFile(tenantsFile, stringify({ tenants: tenants.map((tenant) => this.specOf(tenant)) }));
+  }
+
+  /** A tenant's entry in the tenants file: its config in a ConfigMap, its sources allowed from `shared`. */
+  specOf(tenant: BenchTenant): TenantSpec {
+    return {
+      name: tenant.name,
+      hostNamespace: `vc-${tenant.name}`,
+      kubeconfig: { file: this.tenantServers[tenant.server].kubeconfigPath },
+      allowedHostNamespaces: [],
+      fromHostNamespaces: [SOURCE_NAMESPACE],
+      config: { configMap: { namespace: CONFIG_NAMESPACE, name: tenant.name, key: 'vcluster.yaml' } },
+      toHostMode: 'selector',
+    };
   }
 
   /** A tenant's vcluster.yaml, in its ConfigMap. */

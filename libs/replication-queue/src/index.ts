@@ -10,7 +10,7 @@ export {
   type ReconcileJobData,
 } from './reconcile-queue';
 export { registerQueueDepth } from './queue-metrics';
-export { redisConnection, redisReady } from './redis-connection';
+export { redisConnection, redisReady, type ConnectionRole, type RedisClient } from './redis-connection';
 export { StatusStore, type MappingStatus, type ReplicationState } from './status-store';
 export { ReplicatorRedis } from './replicator-redis';
 export { ReplicatorRedisModule } from './replicator-redis.module';

@@ -1,5 +1,5 @@
 import { mappingKeyOf, parseMappingKey, type ConfigIssue, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** What config-watcher last accepted for a tenant: the writer and the watchers read this. */
 export interface PublishedTenant {
@@ -63,7 +63,7 @@ export class MappingStore {
   private readonly versionKey: string;
   private readonly checksKey: string;
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
     this.tenantsKey = `${prefix}:replicator:tenants`;
     this.versionKey = `${prefix}:replicator:mappings-version`;
     this.checksKey = `${prefix}:replicator:config-checks`;

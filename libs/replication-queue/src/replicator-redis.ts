@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisTarget } from '@service-replicator/runtime/redis-target';
 import { MappingStore } from './mapping-store';
 import { ReconcileQueue } from './reconcile-queue';
-import { redisConnection, redisReady } from './redis-connection';
+import { redisConnection, redisReady, type RedisClient } from './redis-connection';
 import { SnapshotStore } from './snapshot-store';
 import { StatusStore } from './status-store';
 
@@ -10,16 +10,17 @@ import { StatusStore } from './status-store';
  * snapshots, statuses) on another, auto-pipelined.
  */
 export class ReplicatorRedis {
-  readonly connection: Redis;
-  readonly storesConnection: Redis;
+  readonly connection: RedisClient;
+  readonly storesConnection: RedisClient;
   readonly queue: ReconcileQueue;
   readonly mappings: MappingStore;
   readonly statuses: StatusStore;
   readonly snapshots: SnapshotStore;
 
-  constructor(readonly url: string, readonly prefix: string, app: string) {
-    this.connection = redisConnection(url, 'producer', app);
-    this.storesConnection = redisConnection(url, 'stores', `${app}-stores`);
+  /** `target`: `redisTargetOf(settings)` (every REDIS_* setting), or a plain REDIS_URL. */
+  constructor(readonly target: RedisTarget | string, readonly prefix: string, app: string) {
+    this.connection = redisConnection(target, 'producer', app);
+    this.storesConnection = redisConnection(target, 'stores', `${app}-stores`);
     // Its failures reach callers as rejected commands; the queue connection is the one apps watch.
     this.storesConnection.on('error', () => undefined);
     this.queue = new ReconcileQueue(this.connection, prefix);

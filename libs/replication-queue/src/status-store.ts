@@ -1,5 +1,5 @@
 import type { Direction } from '@service-replicator/replication-config';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 export type ReplicationState = 'in-sync' | 'pending' | 'conflict' | 'error' | 'kept';
 
@@ -22,7 +22,7 @@ export interface MappingStatus {
 export class StatusStore {
   private readonly key: string;
 
-  constructor(private readonly redis: Redis, prefix: string) {
+  constructor(private readonly redis: RedisClient, prefix: string) {
     this.key = `${prefix}:replicator:status`;
   }
 

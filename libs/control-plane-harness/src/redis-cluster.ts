@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { runProcess, type ManagedProcess } from './managed-process';
-import { answersPing, freePorts, IN_MEMORY, launchRedis, parseInfo, redisCommand, until, type RedisDeployment } from './redis-process';
+import { answersPing, freePorts, quiet, IN_MEMORY, launchRedis, parseInfo, redisCommand, until, type RedisDeployment } from './redis-process';
 
 export interface RedisCluster extends RedisDeployment {
   /** The nodes' client ports; each is a master of a third of the slots. */
@@ -61,8 +61,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       // Two of the three: the third is discovered, as in a cluster where some nodes are unknown to the config.
       REDIS_CLUSTER_NODES: ports.slice(0, 2).map((port) => `127.0.0.1:${port}`).join(','),
     },
-    connect: () => new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })), { redisOptions: { password: PASSWORD, maxRetriesPerRequest: 1 } }),
-    connectNode: (port) => new Redis({ ...node(port), maxRetriesPerRequest: 1 }),
+    connect: () => quiet(new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })), { redisOptions: { password: PASSWORD, maxRetriesPerRequest: 1 } })),
+    connectNode: (port) => quiet(new Redis({ ...node(port), maxRetriesPerRequest: 1 })),
     stop,
   };
 }

@@ -16,6 +16,15 @@ export interface RedisDeployment {
   stop(): Promise<void>;
 }
 
+/**
+ * A test's client: its failures reach the test as rejected commands, so the connection's own
+ * 'error' events (every refused reconnect during a failover) are not printed as unhandled.
+ */
+export function quiet<T extends Redis | Cluster>(client: T): T {
+  client.on('error', () => undefined);
+  return client;
+}
+
 /** redis-server options every test server shares: loopback only, in memory only. */
 export const IN_MEMORY = ['bind 127.0.0.1', 'save ""', 'appendonly no'];
 

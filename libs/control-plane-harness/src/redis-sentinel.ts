@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ManagedProcess } from './managed-process';
-import { answersPing, freePorts, IN_MEMORY, launchRedis, redisCommand, redisInfo, until, type RedisDeployment } from './redis-process';
+import { answersPing, freePorts, quiet, IN_MEMORY, launchRedis, redisCommand, redisInfo, until, type RedisDeployment } from './redis-process';
 
 export interface SentinelRedis extends RedisDeployment {
   readonly masterName: string;
   /** The ports of the two data servers, the first master first. */
   readonly serverPorts: readonly number[];
+  /** A plain connection to one data server (CLIENT LIST, INFO there). */
+  connectServer(port: number): Redis;
   /** The port the sentinels name as the master now. */
   masterPort(): Promise<number>;
   /** SENTINEL FAILOVER (a planned switch-over); resolves once the replica is master and the old one follows it. */
@@ -77,14 +79,15 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
       REDIS_SENTINEL_PASSWORD: SENTINEL_PASSWORD,
     },
     connect: () =>
-      new Redis({
+      quiet(new Redis({
         sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
         name: MASTER_NAME,
         password: PASSWORD,
         sentinelPassword: SENTINEL_PASSWORD,
         maxRetriesPerRequest: 1,
         reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
-      }),
+      })),
+    connectServer: (port) => quiet(new Redis({ ...server(port), maxRetriesPerRequest: 1 })),
     masterPort: masterPortNow,
     failover: async () => {
       const from = await masterPortNow();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { freePort } from './free-port';
 import { createRedisPki, type RedisPki } from './pki';
-import { answersPing, IN_MEMORY, launchRedis, type RedisDeployment } from './redis-process';
+import { answersPing, IN_MEMORY, quiet, launchRedis, type RedisDeployment } from './redis-process';
 
 export interface TlsRedisOptions {
   /** The apps' ACL user: its name, password and key pattern (e.g. `e2e:*`, so a key outside it is refused with NOPERM). */
@@ -63,7 +63,7 @@ export async function startTlsRedis(options: TlsRedisOptions): Promise<TlsRedis>
       REDIS_TLS_CERT_FILE: pki.clientCert,
       REDIS_TLS_KEY_FILE: pki.clientKey,
     },
-    connect: () => new Redis({ ...admin, maxRetriesPerRequest: 1 }),
+    connect: () => quiet(new Redis({ ...admin, maxRetriesPerRequest: 1 })),
     stop: async () => {
       await proc.stop();
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, before, it, type TestContext } from 'node:test';
+import { startSentinelRedis, type SentinelRedis } from '@service-replicator/control-plane-harness';
+import { RedisDeploymentChecks } from './support/redis-deployment-checks';
+import { ReplicationFixture } from './support/replication-fixture';
+import { serverSuite } from './support/server-suite';
+import { ServiceDeletions } from './support/service-deletions';
+
+/**
+ * Redis Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_MASTER, passwords on the data servers and on
+ * the sentinels) for every app, with a failover in steady state: a planned one (SENTINEL FAILOVER)
+ * and a crash (the master SIGKILLed). After each, nothing published is lost, nothing is deleted, a
+ * source change reaches its mirror within 30 s of the failover's start, and every app is ready again.
+ */
+
+const PREFIX = 'e2e-sentinel';
+const CONVERGENCE_LIMIT_MS = 30_000;
+
+serverSuite('Redis Sentinel: failovers in steady state', () => {
+  let fx: ReplicationFixture;
+  let sentinel: SentinelRedis;
+  let checks: RedisDeploymentChecks;
+  let deletions: ServiceDeletions;
+
+  before(async () => {
+    fx = await ReplicationFixture.start({ prefix: PREFIX, redis: async () => (sentinel = await startSentinelRedis()) });
+    checks = new RedisDeploymentChecks(fx);
+    await checks.createSources(['db', 'cache', 'late']);
+    await checks.configure(['db', 'cache']);
+    await checks.inSync('db');
+    await checks.inSync('cache');
+    deletions = await ServiceDeletions.watch(fx.tenant('a').cluster);
+  });
+
+  after(async () => {
+    deletions?.stop();
+    await fx?.stop();
+  });
+
+  /** The apps' connections (by name) on the server at `port`. */
+  const appConnectionsOn = async (port: number) => {
+    const connection = sentinel.connectServer(port);
+    try {
+      const text = String(await connection.call('CLIENT', 'LIST'));
+      return new Set([...text.matchAll(/ name=(\S+)/g)].map((match) => match[1]));
+    } finally {
+      connection.disconnect();
+    }
+  };
+
+  /** Fails over with `failover`, changes a source once the new master is named, and checks what a user would. */
+  const survives = async (t: TestContext, failover: () => Promise<{ from: number; to: number }>, port: number) => {
+    const published = await fx.published('a');
+    const started = Date.now();
+    const { from, to } = await failover();
+    const switchedMs = Date.now() - started;
+    await checks.setSourcePort('db', port);
+    await checks.mirrorServes('db', port, CONVERGENCE_LIMIT_MS);
+    const convergedMs = Date.now() - started;
+    const readyMs = (await checks.allReady()) + convergedMs;
+    t.diagnostic(`master ${from} -> ${to}: sentinels switched after ${switchedMs} ms; the change reached its mirror ${convergedMs} ms after the failover began; all apps ready by ${readyMs} ms`);
+    assert.ok(convergedMs < CONVERGENCE_LIMIT_MS, `converged ${convergedMs} ms after the failover began`);
+    assert.deepEqual((await fx.published('a'))?.mappings, published?.mappings, 'the published mappings are all there');
+    await checks.inSync('cache');
+    assert.deepEqual(deletions.names(), []);
+    const names = await appConnectionsOn(to);
+    for (const name of ['config-watcher', 'host-watcher', 'tenant-watcher', 'writer', 'writer-worker']) assert.ok(names.has(name), `${name} is connected to the new master`);
+  };
+
+  it('SENTINEL FAILOVER: no mapping lost, convergence resumes within 30 s, every app ready again', async (t) => {
+    await survives(t, () => sentinel.failover(), 8080);
+  });
+
+  it('the master killed: the same, and a new entry is announced and replicated through the new master', async (t) => {
+    await survives(t, () => sentinel.killMaster(), 9090);
+    await checks.configure(['db', 'cache', 'late']);
+    await checks.announcedToHostWatcher(await checks.publishedWith(3));
+    await checks.inSync('late');
+    await checks.setSourcePort('late', 7070);
+    await checks.mirrorServes('late', 7070);
+  });
+});

@@ -33,6 +33,10 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
       snapshotError: (namespace, error) => this.logger.warn({ namespace, err: error }, 'could not write snapshots; retrying'),
     }, new WatcherMetrics(this.registry));
     this.readiness.add('informers', () => this.watcher.healthy);
+    this.redis.onServerChange((reason) => {
+      this.logger.warn({ reason }, 'Redis server changed; writing every snapshot again from the caches');
+      this.watcher.rewriteSnapshots();
+    });
     await this.reload('start');
     this.timer = setInterval(() => void this.reload('periodic reload'), RELOAD_MS);
   }

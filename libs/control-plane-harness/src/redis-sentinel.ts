@@ -13,8 +13,10 @@ export interface SentinelRedis extends RedisDeployment {
   connectServer(port: number): Redis;
   /** The port the sentinels name as the master now. */
   masterPort(): Promise<number>;
-  /** SENTINEL FAILOVER (a planned switch-over); resolves once the replica is master and the old one follows it. */
+  /** SENTINEL FAILOVER (a planned switch-over); resolves once every sentinel names the replica master and it answers as one. */
   failover(): Promise<{ readonly from: number; readonly to: number }>;
+  /** Resolves once the other server follows the master and the sentinels count it as a good replica (one to fail over to). */
+  replicaFollowing(): Promise<void>;
   /** SIGKILL to the master's server; resolves once the sentinels have promoted the replica. */
   killMaster(): Promise<{ readonly from: number; readonly to: number }>;
 }
@@ -94,8 +96,13 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
       const to = otherThan(from);
       await redisCommand(sentinel(sentinelPorts[0]), 'SENTINEL', 'FAILOVER', MASTER_NAME);
       await switchedTo(to);
-      await until('the old master following the new one', async () => ((await redisInfo(server(from), 'replication')).get('master_link_status') === 'up' ? true : undefined));
       return { from, to };
+    },
+    replicaFollowing: async () => {
+      const master = await masterPortNow();
+      const replica = otherThan(master);
+      await until('the replica following the master', async () => ((await redisInfo(server(replica), 'replication')).get('master_link_status') === 'up' ? true : undefined));
+      await until('the sentinels counting it as a replica', () => sentinelsAgree(sentinelPorts.map(sentinel), master));
     },
     killMaster: async () => {
       const from = await masterPortNow();

@@ -28,15 +28,7 @@ serverSuite('Redis Cluster with a hash-tagged prefix', () => {
   after(() => fx?.stop());
 
   it('a mapping is replicated and followed: BullMQ, the stores and the announcements all work on the cluster', async () => {
-    await checks.configure(['db']);
-    await checks.announcedToHostWatcher(await checks.publishedWith(1));
-    await checks.inSync('db');
-    await checks.setSourcePort('db', 8080);
-    await checks.mirrorServes('db', 8080);
-    await checks.configure(['db', 'cache']);
-    await checks.announcedToHostWatcher(await checks.publishedWith(2));
-    await checks.inSync('cache');
-    await checks.allReady();
+    await checks.replicatesAndFollows(['db', 'cache']);
   });
 
   it("every key the apps wrote starts with the prefix and sits in its hash tag's slot, on one node", async () => {

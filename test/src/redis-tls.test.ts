@@ -57,18 +57,7 @@ serverSuite('Redis over TLS with ACL users', () => {
   });
 
   it('a mapping is replicated and followed: BullMQ, the stores and the announcements all work over TLS as the ACL user', async () => {
-    await checks.configure(['db']);
-    await checks.announcedToHostWatcher(await checks.publishedWith(1));
-    await checks.inSync('db');
-    await checks.setSourcePort('db', 8080);
-    await checks.mirrorServes('db', 8080);
-    // A second entry: announced to the watchers over the Nest transport, which then follow it.
-    await checks.configure(['db', 'cache']);
-    await checks.announcedToHostWatcher(await checks.publishedWith(2));
-    await checks.inSync('cache');
-    await checks.setSourcePort('cache', 9090);
-    await checks.mirrorServes('cache', 9090);
-    await checks.allReady();
+    await checks.replicatesAndFollows(['db', 'cache']);
     const report = (await (await fetch(`${await fx.replicator.httpAddress('config-watcher')}/status.json`)).json()) as { counts: Record<string, number> };
     assert.equal(report.counts['in-sync'], 2, 'the status page reads Redis over TLS too');
   });

@@ -15,6 +15,22 @@ export class RedisDeploymentChecks {
     }
   }
 
+  /**
+   * What every Redis deployment must carry: `names[0]` published, announced to the watchers (the
+   * Nest transport), replicated by a writer (BullMQ) and followed; then each further name added,
+   * announced, replicated and followed; every app ready.
+   */
+  async replicatesAndFollows(names: readonly string[]): Promise<void> {
+    for (const [index, name] of names.entries()) {
+      await this.configure(names.slice(0, index + 1));
+      await this.announcedToHostWatcher(await this.publishedWith(index + 1));
+      await this.inSync(name);
+      await this.setSourcePort(name, 8080 + index);
+      await this.mirrorServes(name, 8080 + index);
+    }
+    await this.allReady();
+  }
+
   /** Writes tenant a's vcluster.yaml with `shared/<name> -> default/<name>` for each name. */
   configure(names: readonly string[]): Promise<void> {
     return this.fx.configure('a', { fromHost: names.map((name) => ({ from: `shared/${name}`, to: `default/${name}` })) });

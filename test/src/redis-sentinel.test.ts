@@ -5,6 +5,7 @@ import { RedisDeploymentChecks } from './support/redis-deployment-checks';
 import { ReplicationFixture } from './support/replication-fixture';
 import { serverSuite } from './support/server-suite';
 import { ServiceDeletions } from './support/service-deletions';
+import { startSyncedPod } from './support/synced-pods';
 import { eventually } from './support/wait';
 
 /**
@@ -12,10 +13,13 @@ import { eventually } from './support/wait';
  * the sentinels) for every app, with a failover in steady state: a planned one (SENTINEL FAILOVER)
  * and a crash (the master SIGKILLed). After each, nothing published is lost, nothing is deleted, a
  * source change reaches its mirror within 30 s of the failover's start, and every app is ready again.
+ * Tenant b copies endpoints into the host (toHost into `shared`), so host-watcher keeps its pods'
+ * addresses in Redis too, and must write them again on the new master like the snapshots.
  */
 
 const PREFIX = 'e2e-sentinel';
 const CONVERGENCE_LIMIT_MS = 30_000;
+const POD_ADDRESSES_B = `${PREFIX}:replicator:pods:b`;
 
 serverSuite('Redis Sentinel: failovers in steady state', () => {
   let fx: ReplicationFixture;
@@ -24,12 +28,15 @@ serverSuite('Redis Sentinel: failovers in steady state', () => {
   let deletions: ServiceDeletions;
 
   before(async () => {
-    fx = await ReplicationFixture.start({ prefix: PREFIX, redis: async () => (sentinel = await startSentinelRedis()) });
+    fx = await ReplicationFixture.start({ prefix: PREFIX, allowedHostNamespaces: ['shared'], redis: async () => (sentinel = await startSentinelRedis()) });
     checks = new RedisDeploymentChecks(fx);
     await checks.createSources(['db', 'cache', 'late']);
     await checks.configure(['db', 'cache']);
     await checks.inSync('db');
     await checks.inSync('cache');
+    await startSyncedPod(fx, 'b', 'web-0', { app: 'web' }, '10.244.2.7');
+    await fx.configure('b', { toHost: [{ from: 'default/web', to: 'shared/web-b' }] });
+    await eventually(async () => ((await fx.redis.hget(POD_ADDRESSES_B, '10.244.2.7')) === 'web-0' ? true : undefined), 60_000);
     deletions = await ServiceDeletions.watch(fx.tenant('a').cluster);
   });
 
@@ -52,6 +59,9 @@ serverSuite('Redis Sentinel: failovers in steady state', () => {
   /** Fails over with `failover`, changes a source once the new master is named, and checks what a user would. */
   const survives = async (t: TestContext, failover: () => Promise<{ from: number; to: number }>, port: number) => {
     const published = await fx.published('a');
+    // As if the old master had taken the removal of a pod's address last and the new one missed it:
+    // only host-watcher writing tenant b's addresses again from its cache takes it away.
+    await fx.redis.hset(POD_ADDRESSES_B, '10.244.2.99', 'gone-0');
     const started = Date.now();
     const { from, to } = await failover();
     const switchedMs = Date.now() - started;
@@ -77,6 +87,11 @@ serverSuite('Redis Sentinel: failovers in steady state', () => {
     const noticing = ['config-watcher', 'host-watcher', 'tenant-watcher'];
     await eventually(async () => ((await checks.appsLogging(/Redis server changed/)).join() === noticing.join() ? true : undefined), 30_000);
     await eventually(async () => ((await fx.redis.hget(`${PREFIX}:replicator:snap:host:shared/db`, 'svc'))?.includes(`"port":${port}`) ? true : undefined), 30_000);
+    const podAddresses = await eventually(async () => {
+      const addresses = await fx.redis.hgetall(POD_ADDRESSES_B);
+      return addresses['10.244.2.99'] === undefined ? addresses : undefined;
+    }, 30_000);
+    assert.deepEqual(podAddresses, { '10.244.2.7': 'web-0' }, "tenant b's pod addresses on the new master are what host-watcher's cache holds");
   };
 
   it('SENTINEL FAILOVER: no mapping lost, convergence resumes within 30 s, every app ready again', async (t) => {

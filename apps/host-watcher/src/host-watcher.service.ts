@@ -52,6 +52,11 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
       (error) => this.logger.warn({ err: error }, 'could not renew or take the leader lease; retrying'),
     );
     await this.leadership.start();
+    this.redis.onServerChange((reason) => {
+      this.logger.warn({ reason }, 'Redis server changed; writing every snapshot and pod address again from the caches');
+      this.term?.watcher.rewriteSnapshots();
+      this.term?.pods.rewriteSnapshots();
+    });
     await this.reload('start');
     this.timer = setInterval(() => void this.reload('periodic reload'), RELOAD_MS);
   }

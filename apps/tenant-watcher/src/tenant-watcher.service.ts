@@ -65,6 +65,10 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
       () => void this.reload('tenant leases changed'),
       (error) => this.logger.warn({ err: error }, 'could not renew or take tenant leases; retrying'),
     );
+    this.redis.onServerChange((reason) => {
+      this.logger.warn({ reason }, 'Redis server changed; writing every snapshot again from the caches');
+      for (const watch of this.watches.values()) watch.watcher.rewriteSnapshots();
+    });
     await this.reload('start');
     await this.shards.start();
     this.logger.info({ member: this.member, tenants: this.shards.heldNames().length }, 'tenant-watcher joined the shard membership');

@@ -1,4 +1,4 @@
-import type { Redis, Result } from 'ioredis';
+import type { Cluster, Redis, Result } from 'ioredis';
 
 /**
  * A lease held: who holds it and the fencing token it was granted with. The token grows with every
@@ -74,7 +74,7 @@ return 1`;
  * clock decides expiry (PEXPIRE), so the replicas' clocks never need to agree.
  */
 export class LeaseStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {
+  constructor(private readonly redis: Redis | Cluster, private readonly prefix: string) {
     if (typeof redis.srLeaseAcquire === 'function') return;
     redis.defineCommand('srLeaseAcquire', { numberOfKeys: 2, lua: ACQUIRE });
     redis.defineCommand('srLeaseRenew', { numberOfKeys: 1, lua: RENEW });

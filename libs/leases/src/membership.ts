@@ -1,4 +1,4 @@
-import type { Redis, Result } from 'ioredis';
+import type { Cluster, Redis, Result } from 'ioredis';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -22,7 +22,7 @@ return redis.call('ZRANGE', KEYS[1], 0, -1)`;
 export class Membership {
   private readonly key: string;
 
-  constructor(private readonly redis: Redis, prefix: string, group: string) {
+  constructor(private readonly redis: Redis | Cluster, prefix: string, group: string) {
     this.key = `${prefix}:replicator:members:${group}`;
     if (typeof redis.srMembershipBeat !== 'function') redis.defineCommand('srMembershipBeat', { numberOfKeys: 1, lua: BEAT });
   }

@@ -1,7 +1,8 @@
 import { mappingKeyOf, parseMappingKey, type ConfigIssue, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
 import { redactSecrets } from '@service-replicator/redaction';
 import { FENCE_CHECK_LUA, FencedError, type Fence } from '@service-replicator/leases';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -80,7 +81,7 @@ export class MappingStore {
   private readonly versionKey: string;
   private readonly checksKey: string;
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
     this.tenantsKey = `${prefix}:replicator:tenants`;
     this.versionKey = `${prefix}:replicator:mappings-version`;
     this.checksKey = `${prefix}:replicator:config-checks`;

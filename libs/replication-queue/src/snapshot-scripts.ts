@@ -1,5 +1,6 @@
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
 import { FENCE_CHECK_LUA } from '@service-replicator/leases';
+import type { RedisClient } from './redis-connection';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -74,7 +75,7 @@ if command == 'HSET' or command == 'HDEL' then return redis.call(command, KEYS[2
 return redis.error_reply('srFenced: unknown command ' .. command)`;
 
 /** Registers the snapshot scripts on a connection (ioredis sends them by SHA, loading them once). */
-export function defineSnapshotCommands(redis: Redis): void {
+export function defineSnapshotCommands(redis: RedisClient): void {
   if (typeof redis.srSnapshotPut === 'function') return;
   redis.defineCommand('srSnapshotPut', { numberOfKeys: 2, lua: PUT });
   redis.defineCommand('srSnapshotDelete', { numberOfKeys: 2, lua: DELETE });

@@ -2,7 +2,7 @@ import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client
 import { formatRef, type ObjectRef } from '@service-replicator/references';
 import { endpointSliceSnapshot, endpointsSnapshot, serviceSnapshot } from '@service-replicator/service-translation';
 import { FencedError, type Fence } from '@service-replicator/leases';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { defineSnapshotCommands } from './snapshot-scripts';
 
 /** `host`, or `tenant.<name>` (a dot cannot appear in a tenant name, so the two never meet). */
@@ -51,7 +51,7 @@ const ENDPOINTS_FIELD = 'ep';
  * wrong write.
  */
 export class SnapshotStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly fence?: Fence) {
+  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly fence?: Fence) {
     defineSnapshotCommands(redis);
   }
 

@@ -6,3 +6,4 @@ export { ManagedProcess, ProcessScope, runProcess, waitUntilReady, type ProcessE
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { startRedis, type RedisServer } from './redis-server';
 export { APPS, ReplicatorProcesses, type AppName, type ReplicatorOptions } from './replicator-processes';
+export { machineFacts, measuredCode, type MachineFacts, type MeasuredCode } from './run-info';

@@ -79,6 +79,8 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
         enqueue: (keys, cause) => this.enqueue(keys, `${cause} (tenant ${name})`),
         informerError: (namespace, resource, error, restartInMs) =>
           this.logger.warn({ tenant: name, namespace, resource, err: error, restartInMs }, `tenant ${resource} watch failed; restarting`),
+        relisted: (namespace, resource) =>
+          this.logger.info({ tenant: name, namespace, resource }, `tenant ${resource} watch in ${namespace} expired (410 Gone); listed again`),
         snapshotError: (namespace, error) => this.logger.warn({ tenant: name, namespace, err: error }, 'could not write snapshots; retrying'),
       }, this.metrics);
       watch = { spec, watcher, keys: plan.keys };

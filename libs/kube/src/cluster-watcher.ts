@@ -16,6 +16,8 @@ export interface WatchEvents {
   /** Keys to reconcile, and why; the event's span lasts until the promise settles. */
   enqueue(keys: readonly string[], cause: string): void | Promise<unknown>;
   informerError?(namespace: string, resource: string, error: unknown, restartInMs: number): void;
+  /** A watch expired (410 Gone) and the namespace's cache was listed again. */
+  relisted?(namespace: string, resource: string): void;
   /** A snapshot could not be written (Redis down); the namespace is written whole again once it can be. */
   snapshotError?(namespace: string, error: unknown): void;
 }
@@ -107,6 +109,10 @@ export class ClusterWatcher {
           const reason = `${this.cluster.name} cannot watch ${resource} in namespace ${namespace}: ${apiMessage(error).slice(0, 300)}`;
           void this.write(namespace, () => this.snapshots.markFailed(this.clusterId, namespace, reason));
         }
+      },
+      relisted: (resource) => {
+        this.metrics?.relists.inc({ cluster: this.cluster.name, resource });
+        this.events.relisted?.(namespace, resource);
       },
     });
     this.informers.set(namespace, informers);

@@ -9,6 +9,8 @@ export interface NamespaceEvents {
   service(service: V1Service, verb: InformerVerb): void;
   slice(slice: V1EndpointSlice, serviceName: string, verb: InformerVerb): void;
   error(resource: 'services' | 'endpointslices', error: unknown, restartInMs: number): void;
+  /** A watch expired (410 Gone) and its informer listed the namespace again. */
+  relisted(resource: 'services' | 'endpointslices'): void;
 }
 
 /**
@@ -23,7 +25,11 @@ export class NamespaceInformers {
     const { core, discovery, kubeConfig } = cluster;
     this.services = new RestartingInformer<V1Service>(
       { kubeConfig, path: `/api/v1/namespaces/${namespace}/services`, list: () => core.listNamespacedService({ namespace }) },
-      { onChange: (service, verb) => events.service(service, verb), onError: (error, delay) => events.error('services', error, delay) },
+      {
+        onChange: (service, verb) => events.service(service, verb),
+        onError: (error, delay) => events.error('services', error, delay),
+        onRelist: () => events.relisted('services'),
+      },
     );
     this.slices = new RestartingInformer<V1EndpointSlice>(
       {
@@ -37,6 +43,7 @@ export class NamespaceInformers {
           if (serviceName) events.slice(slice, serviceName, verb);
         },
         onError: (error, delay) => events.error('endpointslices', error, delay),
+        onRelist: () => events.relisted('endpointslices'),
       },
     );
   }

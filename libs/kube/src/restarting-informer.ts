@@ -7,6 +7,11 @@ export interface InformerHandlers<T extends KubernetesObject> {
   /** add, update and delete; a relist after 410 Gone delivers what changed meanwhile the same way. */
   readonly onChange: (object: T, verb: InformerVerb) => void;
   readonly onError?: (error: unknown, restartInMs: number) => void;
+  /**
+   * Listed again after the first list: its watch expired (410 Gone, e.g. etcd compacted past the
+   * resourceVersion it resumed from after an API server outage). Rare, and a whole LIST each time.
+   */
+  readonly onRelist?: () => void;
 }
 
 export interface InformerSpec<T extends KubernetesObject> {
@@ -33,10 +38,11 @@ export class RestartingInformer<T extends KubernetesObject> {
   private stopped = false;
   private synced = false;
   private failingSince: number | undefined;
+  private listed = false;
   restarts = 0;
 
   constructor(readonly spec: InformerSpec<T>, private readonly handlers: InformerHandlers<T>, private readonly now: () => number = Date.now) {
-    this.informer = new ListWatch(spec.path, new Watch(spec.kubeConfig), spec.list, false, spec.labelSelector);
+    this.informer = new ListWatch(spec.path, new Watch(spec.kubeConfig), () => this.listCountingRelists(), false, spec.labelSelector);
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, (object) => handlers.onChange(object, verb));
     this.informer.on('error', (error: unknown) => this.restartLater(error));
   }
@@ -85,6 +91,14 @@ export class RestartingInformer<T extends KubernetesObject> {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.informer.stop();
+  }
+
+  /** client-node calls this for its first list and again only when its watch expired. */
+  private async listCountingRelists(): Promise<KubernetesListObject<T>> {
+    const result = await this.spec.list();
+    if (this.listed) this.handlers.onRelist?.();
+    this.listed = true;
+    return result;
   }
 
   private restartLater(error: unknown): void {

@@ -78,6 +78,20 @@ serverSuite('helm chart: rendering', () => {
     assert.deepEqual(writerInShared?.rules?.map((rule) => rule.verbs), [['get'], ['list']], 'a fromHost source namespace is only read');
   });
 
+  it('grants core/v1 Endpoints only in the target namespaces of tenants that adopt vCluster mirrors or write Endpoints', async () => {
+    const endpointsRules = async (values: object, app: string) =>
+      (ofKind(await renderChart(RELEASE, values), 'Role') as V1Role[])
+        .filter((role) => role.metadata?.name === `sr-service-replicator-${app}`)
+        .flatMap((role) => (role.rules ?? []).filter((rule) => rule.resources?.includes('endpoints')).map((rule) => [role.metadata?.namespace, rule.verbs]));
+    assert.deepEqual((await endpointsRules(VALUES, 'host-watcher')).concat(await endpointsRules(VALUES, 'writer')), [], 'nothing about Endpoints without the options');
+    const values = { ...VALUES, tenants: [{ ...VALUES.tenants[0], adoptVClusterMirrors: true }, { ...VALUES.tenants[1], endpoints: true }] };
+    assert.deepEqual(await endpointsRules(values, 'host-watcher'), [['extra', ['list', 'watch']], ['vc-a', ['list', 'watch']], ['vc-b', ['list', 'watch']]]);
+    assert.deepEqual(await endpointsRules(values, 'writer'), [['extra', ['create', 'update', 'delete']], ['vc-a', ['create', 'update', 'delete']], ['vc-b', ['create', 'update', 'delete']]]);
+    const configMaps = ofKind(await renderChart(RELEASE, values), 'ConfigMap') as { metadata?: { name?: string }; data: Record<string, string> }[];
+    const tenantsFile = parse(configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenants')?.data['tenants.yaml'] ?? '');
+    assert.deepEqual(tenantsFile.tenants.map((t: { adoptVClusterMirrors?: boolean; endpoints?: boolean }) => [t.adoptVClusterMirrors, t.endpoints]), [[true, undefined], [undefined, true]]);
+  });
+
   it('gives each app a Service for its health and operator ports, selecting only that app, and the port the app listens on', async () => {
     const objects = await renderChart(RELEASE, VALUES);
     const services = byApp(objects, 'Service') as Map<string, V1Service>;

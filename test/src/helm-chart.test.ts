@@ -61,6 +61,9 @@ serverSuite('helm chart against real API servers', () => {
       const exists = async (call: Promise<unknown>) => ((await statusOf(call)) === 200 ? true : undefined);
       await eventually(() => exists(deployment.tenantCore.readNamespacedService({ namespace: 'default', name: 'web' })), 60_000);
       await eventually(() => exists(deployment.hostCore.readNamespacedService({ namespace: 'vc-a', name: 'api' })), 60_000);
+      // Tenant a writes core/v1 Endpoints too: the chart's Roles let host-watcher follow them and the writer write them.
+      const endpoints = await eventually(() => deployment.hostCore.readNamespacedEndpoints({ namespace: 'vc-a', name: 'api' }).catch(() => undefined), 60_000);
+      assert.equal(endpoints.metadata?.labels?.['endpoints.kubernetes.io/managed-by'], 'service-replicator');
     });
 
     it('serve the status page, Bull Board and metrics on the operator port only, and health on the health port only', async () => {

@@ -11,6 +11,7 @@ import { createPki, type Pki } from './pki';
 
 /** The controllers the replicator's behaviour depends on in a real cluster. */
 const CONTROLLERS = [
+  'endpoints-controller',
   'endpointslice-controller',
   'endpointslice-mirroring-controller',
   'namespace-controller',

@@ -3,13 +3,23 @@ import {
   DiscoveryV1Api,
   type KubeConfig,
   type V1EndpointSlice,
+  type V1Endpoints,
   type V1Namespace,
   type V1Service,
 } from '@kubernetes/client-node';
 import type { ObjectRef } from '@service-replicator/references';
 import { readOptional } from './api-error';
 
-export type MirroredKind = 'Service' | 'EndpointSlice';
+export type MirroredKind = 'Service' | 'EndpointSlice' | 'Endpoints';
+export type MirroredObject = V1Service | V1EndpointSlice | V1Endpoints;
+
+/** A Service with what serves it, as read from an API server. */
+export interface LiveView {
+  readonly service?: V1Service;
+  readonly slices: V1EndpointSlice[];
+  /** The core/v1 Endpoints of the same name, when asked for. */
+  readonly endpoints?: V1Endpoints;
+}
 
 export interface DeleteTarget {
   readonly kind: MirroredKind;
@@ -42,12 +52,17 @@ export class ClusterClient {
   }
 
   /**
-   * A Service and its EndpointSlices read from the API server. Passes read the watchers' snapshots
-   * instead; this is for what no watcher follows (a removed mapping's target) and for dry runs.
+   * A Service and its EndpointSlices (and, when asked, its Endpoints) read from the API server. Passes
+   * read the watchers' snapshots instead; this is for what no watcher follows (a removed mapping's
+   * target) and for dry runs.
    */
-  async readView(ref: ObjectRef, withSlices = true): Promise<{ service?: V1Service; slices: V1EndpointSlice[] }> {
-    const [service, slices] = await Promise.all([this.readService(ref), withSlices ? this.listEndpointSlices(ref) : []]);
-    return { service, slices };
+  async readView(ref: ObjectRef, options: { slices?: boolean; endpoints?: boolean } = {}): Promise<LiveView> {
+    const [service, slices, endpoints] = await Promise.all([
+      this.readService(ref),
+      options.slices === false ? [] : this.listEndpointSlices(ref),
+      options.endpoints ? readOptional(() => this.core.readNamespacedEndpoints(ref)) : undefined,
+    ]);
+    return { service, slices, ...(endpoints ? { endpoints } : {}) };
   }
 
   /** The EndpointSlices of a Service: the standard `kubernetes.io/service-name` label. */
@@ -59,20 +74,20 @@ export class ClusterClient {
     return list.items;
   }
 
-  create(kind: MirroredKind, object: V1Service | V1EndpointSlice): Promise<V1Service | V1EndpointSlice> {
+  create(kind: MirroredKind, object: MirroredObject): Promise<MirroredObject> {
     const namespace = object.metadata?.namespace ?? '';
-    return kind === 'Service'
-      ? this.core.createNamespacedService({ namespace, body: object as V1Service, fieldManager: FIELD_MANAGER })
-      : this.discovery.createNamespacedEndpointSlice({ namespace, body: object as V1EndpointSlice, fieldManager: FIELD_MANAGER });
+    const options = { namespace, fieldManager: FIELD_MANAGER };
+    if (kind === 'Service') return this.core.createNamespacedService({ ...options, body: object as V1Service });
+    if (kind === 'Endpoints') return this.core.createNamespacedEndpoints({ ...options, body: object as V1Endpoints });
+    return this.discovery.createNamespacedEndpointSlice({ ...options, body: object as V1EndpointSlice });
   }
 
   /** A PUT carrying the resourceVersion we read: a concurrent change makes it fail with 409. */
-  replace(kind: MirroredKind, object: V1Service | V1EndpointSlice): Promise<V1Service | V1EndpointSlice> {
-    const namespace = object.metadata?.namespace ?? '';
-    const name = object.metadata?.name ?? '';
-    return kind === 'Service'
-      ? this.core.replaceNamespacedService({ name, namespace, body: object as V1Service, fieldManager: FIELD_MANAGER })
-      : this.discovery.replaceNamespacedEndpointSlice({ name, namespace, body: object as V1EndpointSlice, fieldManager: FIELD_MANAGER });
+  replace(kind: MirroredKind, object: MirroredObject): Promise<MirroredObject> {
+    const options = { namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '', fieldManager: FIELD_MANAGER };
+    if (kind === 'Service') return this.core.replaceNamespacedService({ ...options, body: object as V1Service });
+    if (kind === 'Endpoints') return this.core.replaceNamespacedEndpoints({ ...options, body: object as V1Endpoints });
+    return this.discovery.replaceNamespacedEndpointSlice({ ...options, body: object as V1EndpointSlice });
   }
 
   /** Deletes only the object we read (uid and resourceVersion preconditions), never a successor. */
@@ -80,6 +95,7 @@ export class ClusterClient {
     const body = { preconditions: { uid: target.uid, resourceVersion: target.resourceVersion } };
     const { namespace, name } = target;
     if (target.kind === 'Service') await this.core.deleteNamespacedService({ name, namespace, body });
+    else if (target.kind === 'Endpoints') await this.core.deleteNamespacedEndpoints({ name, namespace, body });
     else await this.discovery.deleteNamespacedEndpointSlice({ name, namespace, body });
   }
 

@@ -1,14 +1,21 @@
 import { hostname } from 'node:os';
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import { formatRef, type ObjectRef } from '@service-replicator/references';
-import { keysOf, mappingKeyOf, type TenantSpec, type WatchedService, type WatchPlan } from '@service-replicator/replication-config';
-import { ENDPOINT_SLICE_MANAGED_BY_LABEL, ENDPOINT_SLICE_MANAGED_BY_VALUE, sourceFingerprint, sourceSlicesMatter } from '@service-replicator/service-translation';
+import { keysOf, mappingKeyOf, watchPlan, type TenantSpec, type WatchPlan } from '@service-replicator/replication-config';
+import {
+  ENDPOINT_SLICE_MANAGED_BY_LABEL,
+  ENDPOINT_SLICE_MANAGED_BY_VALUE,
+  ENDPOINTS_CONTROLLER,
+  ENDPOINTS_MANAGED_BY_LABEL,
+  sourceFingerprint,
+} from '@service-replicator/service-translation';
 import { ATTR, inSpan } from '@service-replicator/telemetry';
 import { apiMessage } from './api-error';
 import type { ClusterClient } from './cluster-client';
 import { NamespaceInformers } from './namespace-informers';
 import { lastWrittenByUs } from './own-writes';
 import type { InformerVerb } from './restarting-informer';
+import { SnapshotScope } from './snapshot-scope';
 import type { SnapshotSink } from './snapshot-sink';
 import type { WatcherMetrics } from './watcher-metrics';
 
@@ -28,13 +35,14 @@ const REPAIR_INTERVAL_MS = 2_000;
 /**
  * Watches Services and EndpointSlices in exactly the namespaces a WatchPlan names and keeps, in
  * the snapshot store, what the writer's passes read: every Service a mapping reads or writes, with
- * its slices. It enqueues a key only when something that can change its mirror changed: a source's
- * spec (not its status or labels), the slices of a source whose endpoints are copied, or a target
- * that differs from what the writer itself last wrote (not the echo of that write).
+ * its slices (and a target's core/v1 Endpoints, in namespaces holding targets of a tenant whose
+ * options make them matter). It enqueues a key only when something that can change its mirror
+ * changed: a source's spec (not its status or labels), the slices of a source whose endpoints are
+ * copied, or a target that differs from what the writer itself last wrote (not the echo of that write).
  */
 export class ClusterWatcher {
-  private plan: WatchPlan | undefined;
-  private tenants: ReadonlyMap<string, TenantSpec> = new Map();
+  /** The plan followed, and what it means for the snapshots given the tenants' specs. */
+  private scope = new SnapshotScope(watchPlan([], 'host'), new Map());
   private readonly informers = new Map<string, NamespaceInformers>();
   /** Namespaces listed and written to the snapshot store, and those whose last write failed. */
   private readonly synced = new Set<string>();
@@ -56,20 +64,28 @@ export class ClusterWatcher {
   /** Follows a new plan: starts informers for new namespaces, stops those no longer needed. */
   async follow(plan: WatchPlan, tenants: ReadonlyMap<string, TenantSpec>): Promise<void> {
     const previous = this.plan;
-    this.plan = plan;
-    this.tenants = tenants;
+    this.scope = new SnapshotScope(plan, tenants);
     this.repairTimer ??= setInterval(() => void this.repair(), REPAIR_INTERVAL_MS);
     const wanted = new Set(plan.namespaces);
     const stale = [...this.informers.keys()].filter((namespace) => !wanted.has(namespace));
     await Promise.all(stale.map((namespace) => this.stopNamespace(namespace, previous)));
     await this.dropUnwatched(previous, plan);
-    const kept = plan.namespaces.filter((namespace) => this.synced.has(namespace));
+    // A namespace whose targets' Endpoints start or stop mattering is listed again with or without them.
+    const flipped = plan.namespaces.filter((namespace) => {
+      const informers = this.informers.get(namespace);
+      return informers !== undefined && informers.withEndpoints !== this.scope.wantsEndpoints(namespace);
+    });
+    const kept = plan.namespaces.filter((namespace) => this.synced.has(namespace) && !flipped.includes(namespace));
     const added = plan.namespaces.filter((namespace) => !this.informers.has(namespace));
     // Services newly named (or named by other mappings, which may need their slices) in namespaces
     // already watched: their snapshots come from the caches.
-    const renamed = (ref: ObjectRef) => keysOf(previous?.watched(ref)).join() !== keysOf(plan.watched(ref)).join();
+    const renamed = (ref: ObjectRef) => keysOf(previous.watched(ref)).join() !== keysOf(plan.watched(ref)).join();
     await Promise.all(kept.map((namespace) => this.syncNamespace(namespace, 'mappings changed', renamed)));
-    await Promise.all(added.map((namespace) => this.startNamespace(namespace)));
+    await Promise.all([...added.map((namespace) => this.startNamespace(namespace)), ...flipped.map((namespace) => this.restartNamespace(namespace))]);
+  }
+
+  private get plan(): WatchPlan {
+    return this.scope.plan;
   }
 
   /** True once every namespace has been listed and written to the snapshot store. */
@@ -101,6 +117,7 @@ export class ClusterWatcher {
     const informers = new NamespaceInformers(this.cluster, namespace, {
       service: (service, verb) => void this.onService(namespace, service, verb),
       slice: (slice, serviceName, verb) => void this.onSlice(namespace, slice, serviceName, verb),
+      endpoints: (endpoints, verb) => void this.onEndpoints(namespace, endpoints, verb),
       error: (resource, error, restartInMs) => {
         this.metrics?.informerRestarts.inc({ cluster: this.cluster.name, resource });
         this.events.informerError?.(namespace, resource, error, restartInMs);
@@ -114,12 +131,24 @@ export class ClusterWatcher {
         this.metrics?.relists.inc({ cluster: this.cluster.name, resource });
         this.events.relisted?.(namespace, resource);
       },
-    });
+    }, this.scope.wantsEndpoints(namespace));
     this.informers.set(namespace, informers);
     // Resolves once listed, or once a failed list is scheduled to be retried: then repair() writes
     // the namespace when its informers have listed, so an API server that is down blocks nothing.
     await informers.start();
     if (informers.hasSynced && this.informers.get(namespace) === informers) await this.syncNamespace(namespace, 'listed');
+  }
+
+  /**
+   * New informers for a namespace, its snapshots kept meanwhile (the new list's sync reconciles them
+   * with the cache): passes of tenants that do not need the change go on undisturbed.
+   */
+  private async restartNamespace(namespace: string): Promise<void> {
+    const informers = this.informers.get(namespace);
+    this.informers.delete(namespace);
+    this.synced.delete(namespace);
+    await informers?.stop();
+    await this.startNamespace(namespace);
   }
 
   private async stopNamespace(namespace: string, plan: WatchPlan | undefined): Promise<void> {
@@ -149,19 +178,19 @@ export class ClusterWatcher {
    */
   private async syncNamespace(namespace: string, cause: string, only: (ref: ObjectRef) => boolean = () => true): Promise<void> {
     const informers = this.informers.get(namespace);
-    if (!informers || !this.plan) return;
+    if (!informers) return;
     const slicesByService = informers.slicesByService();
     const listVersion = informers.listVersion;
     const changedKeys: string[] = [];
     const ok = await this.write(namespace, async () => {
-      for (const watched of this.plan?.inNamespace(namespace) ?? []) {
+      for (const watched of this.plan.inNamespace(namespace) ?? []) {
         if (!only(watched.ref)) continue;
         const service = informers.service(watched.ref.name);
         if (service) this.fingerprints.set(formatRef(watched.ref), sourceFingerprint(service));
-        const view = { service, slices: this.keepsSlices(watched, service) ? (slicesByService.get(watched.ref.name) ?? []) : [] };
+        const view = this.scope.view(watched, service, slicesByService.get(watched.ref.name) ?? [], informers.endpoints(watched.ref.name));
         if (await this.snapshots.replace(this.clusterId, watched.ref, view, listVersion)) changedKeys.push(...keysOf(watched));
       }
-      await this.snapshots.markSynced(this.clusterId, [namespace], this.holder);
+      await this.snapshots.markSynced(this.clusterId, [namespace], this.holder, { endpoints: informers.withEndpoints });
     });
     if (!ok) return;
     this.synced.add(namespace);
@@ -170,7 +199,7 @@ export class ClusterWatcher {
 
   private async onService(namespace: string, service: V1Service, verb: InformerVerb): Promise<void> {
     const ref = { namespace, name: service.metadata?.name ?? '' };
-    const watched = this.plan?.watched(ref);
+    const watched = this.plan.watched(ref);
     // The first list's events are skipped: syncNamespace writes what it delivered, in one go.
     if (!watched || !this.informers.get(namespace)?.hasSynced) return;
     const id = formatRef(ref);
@@ -184,9 +213,9 @@ export class ClusterWatcher {
     let stored = false;
     await this.write(namespace, async () => {
       if (verb === 'delete') stored = await this.snapshots.deleteService(this.clusterId, ref, service.metadata?.uid);
-      else if (sourceChanged && informers && this.keepsSlices(watched, service)) {
+      else if (sourceChanged && informers && this.scope.keepsSlices(watched, service)) {
         // A source that just became headless needs its slices, which were not kept while they did not matter.
-        stored = await this.snapshots.replace(this.clusterId, ref, informers.view(ref), informers.listVersion);
+        stored = await this.snapshots.replace(this.clusterId, ref, this.scope.view(watched, service, informers.view(ref).slices, informers.endpoints(ref.name)), informers.listVersion);
       } else stored = await this.snapshots.putService(this.clusterId, service);
     });
     const drift = stored && (verb === 'delete' || !lastWrittenByUs(service));
@@ -196,9 +225,9 @@ export class ClusterWatcher {
 
   private async onSlice(namespace: string, slice: V1EndpointSlice, serviceName: string, verb: InformerVerb): Promise<void> {
     const ref = { namespace, name: serviceName };
-    const watched = this.plan?.watched(ref);
+    const watched = this.plan.watched(ref);
     if (!watched || !this.informers.get(namespace)?.hasSynced) return;
-    const feeding = this.fedBySlices(watched, this.informers.get(namespace)?.service(serviceName));
+    const feeding = this.scope.fedBySlices(watched, this.informers.get(namespace)?.service(serviceName));
     // Slices of a ClusterIP source (pods coming and going) change no mirror: not even stored.
     if (watched.targetOf.length === 0 && feeding.length === 0) return;
     let stored = false;
@@ -214,17 +243,22 @@ export class ClusterWatcher {
     this.enqueueFor(`endpointslices ${verb}`, ref, [...feeding.map(mappingKeyOf), ...(drift ? watched.targetOf : [])]);
   }
 
-  /** The mappings whose mirrors copy this source's endpoints (a headless source, toHost endpoints mode). */
-  private fedBySlices(watched: WatchedService, source: V1Service | undefined) {
-    return watched.sourceOf.filter((mapping) => {
-      const tenant = this.tenants.get(mapping.tenant);
-      return tenant !== undefined && sourceSlicesMatter(mapping, tenant, source);
+  /**
+   * A target's core/v1 Endpoints (same name), where they are watched. Only those we or vCluster wrote
+   * enqueue (the endpoints controller's follow a selector Service's pods and change no mirror), and
+   * not the echo of the writer's own write.
+   */
+  private async onEndpoints(namespace: string, endpoints: V1Endpoints, verb: InformerVerb): Promise<void> {
+    const ref = { namespace, name: endpoints.metadata?.name ?? '' };
+    const watched = this.plan.watched(ref);
+    if (!watched || watched.targetOf.length === 0 || !this.informers.get(namespace)?.hasSynced) return;
+    let stored = false;
+    await this.write(namespace, async () => {
+      stored = verb === 'delete' ? await this.snapshots.deleteEndpoints(this.clusterId, ref, endpoints.metadata?.uid) : await this.snapshots.putEndpoints(this.clusterId, ref, endpoints);
     });
-  }
-
-  /** Whether a watched Service's slices belong in its snapshot: a target's always, a source's when copied. */
-  private keepsSlices(watched: WatchedService, service: V1Service | undefined): boolean {
-    return watched.targetOf.length > 0 || this.fedBySlices(watched, service).length > 0;
+    const controllers = endpoints.metadata?.labels?.[ENDPOINTS_MANAGED_BY_LABEL] === ENDPOINTS_CONTROLLER;
+    if (!stored || controllers || (verb !== 'delete' && lastWrittenByUs(endpoints))) return;
+    this.enqueueFor(`endpoints ${verb}`, ref, watched.targetOf);
   }
 
   /** Runs snapshot writes for a namespace; a failure marks it dirty, to be written whole again. */

@@ -1,27 +1,36 @@
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { ObjectRef } from '@service-replicator/references';
 import type { ClusterClient } from './cluster-client';
 import { RestartingInformer, type InformerVerb } from './restarting-informer';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
+/** What the namespace's informers have in common, whatever they hold. */
+type AnyInformer = Pick<RestartingInformer<KubernetesObject>, 'start' | 'stop' | 'hasSynced' | 'healthy' | 'restarts' | 'listVersion'>;
+
+export type WatchedResource = 'services' | 'endpointslices' | 'endpoints';
+
 export interface NamespaceEvents {
   service(service: V1Service, verb: InformerVerb): void;
   slice(slice: V1EndpointSlice, serviceName: string, verb: InformerVerb): void;
-  error(resource: 'services' | 'endpointslices', error: unknown, restartInMs: number): void;
+  endpoints(endpoints: V1Endpoints, verb: InformerVerb): void;
+  error(resource: WatchedResource, error: unknown, restartInMs: number): void;
   /** A watch expired (410 Gone) and its informer listed the namespace again. */
-  relisted(resource: 'services' | 'endpointslices'): void;
+  relisted(resource: WatchedResource): void;
 }
 
 /**
- * The Services and EndpointSlices of one namespace of one cluster: two namespaced informers (so
+ * The Services and EndpointSlices of one namespace of one cluster, and its core/v1 Endpoints when
+ * `withEndpoints` (only where a tenant's options make them matter: watching a deprecated API, with
+ * RBAC that existing installs may not grant, is never done otherwise): namespaced informers (so
  * namespaced RBAC is enough), their caches, and the events they deliver.
  */
 export class NamespaceInformers {
   private readonly services: RestartingInformer<V1Service>;
   private readonly slices: RestartingInformer<V1EndpointSlice>;
+  private readonly endpointsInformer: RestartingInformer<V1Endpoints> | undefined;
 
-  constructor(cluster: ClusterClient, readonly namespace: string, events: NamespaceEvents) {
+  constructor(cluster: ClusterClient, readonly namespace: string, events: NamespaceEvents, readonly withEndpoints = false) {
     const { core, discovery, kubeConfig } = cluster;
     this.services = new RestartingInformer<V1Service>(
       { kubeConfig, path: `/api/v1/namespaces/${namespace}/services`, list: () => core.listNamespacedService({ namespace }) },
@@ -46,35 +55,48 @@ export class NamespaceInformers {
         onRelist: () => events.relisted('endpointslices'),
       },
     );
+    this.endpointsInformer = withEndpoints
+      ? new RestartingInformer<V1Endpoints>(
+          { kubeConfig, path: `/api/v1/namespaces/${namespace}/endpoints`, list: () => core.listNamespacedEndpoints({ namespace }) },
+          {
+            onChange: (endpoints, verb) => events.endpoints(endpoints, verb),
+            onError: (error, delay) => events.error('endpoints', error, delay),
+            onRelist: () => events.relisted('endpoints'),
+          },
+        )
+      : undefined;
+  }
+
+  private get all(): AnyInformer[] {
+    return [this.services, this.slices, ...(this.endpointsInformer ? [this.endpointsInformer] : [])];
   }
 
   start(): Promise<unknown> {
-    return Promise.all([this.services.start(), this.slices.start()]);
+    return Promise.all(this.all.map((informer) => informer.start()));
   }
 
   stop(): Promise<unknown> {
-    return Promise.all([this.services.stop(), this.slices.stop()]);
+    return Promise.all(this.all.map((informer) => informer.stop()));
   }
 
   get hasSynced(): boolean {
-    return this.services.hasSynced && this.slices.hasSynced;
+    return this.all.every((informer) => informer.hasSynced);
   }
 
   get healthy(): boolean {
-    return this.services.healthy && this.slices.healthy;
+    return this.all.every((informer) => informer.healthy);
   }
 
   get restarts(): number {
-    return this.services.restarts + this.slices.restarts;
+    return this.all.reduce((sum, informer) => sum + informer.restarts, 0);
   }
 
   /**
-   * The resourceVersion both caches have reached (the lower of the two, as etcd revisions): anything
-   * stored later than this is newer than what the caches can vouch for.
+   * The resourceVersion every cache has reached (the lowest, as etcd revisions): anything stored
+   * later than this is newer than what the caches can vouch for.
    */
   get listVersion(): string {
-    const [a, b] = [this.services.listVersion, this.slices.listVersion];
-    return a.length !== b.length ? (a.length < b.length ? a : b) : a < b ? a : b;
+    return this.all.map((informer) => informer.listVersion).reduce(lowerVersion);
   }
 
   service(name: string): V1Service | undefined {
@@ -91,7 +113,17 @@ export class NamespaceInformers {
     return byService;
   }
 
+  /** The core/v1 Endpoints of that name, when Endpoints are watched here. */
+  endpoints(name: string): V1Endpoints | undefined {
+    return this.endpointsInformer?.get(name, this.namespace);
+  }
+
   view(ref: ObjectRef): { service?: V1Service; slices: V1EndpointSlice[] } {
     return { service: this.service(ref.name), slices: this.slicesByService().get(ref.name) ?? [] };
   }
+}
+
+/** The lower of two resourceVersions, compared as the decimal etcd revisions they are. */
+function lowerVersion(a: string, b: string): string {
+  return a.length !== b.length ? (a.length < b.length ? a : b) : a < b ? a : b;
 }

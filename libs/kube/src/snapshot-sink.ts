@@ -1,4 +1,4 @@
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { ObjectRef } from '@service-replicator/references';
 
 /**
@@ -11,9 +11,17 @@ export interface SnapshotSink {
   putSlice(cluster: string, service: ObjectRef, slice: V1EndpointSlice): Promise<boolean>;
   deleteService(cluster: string, ref: ObjectRef, uid: string | undefined): Promise<boolean>;
   deleteSlice(cluster: string, service: ObjectRef, slice: { name: string; uid?: string }): Promise<boolean>;
-  replace(cluster: string, ref: ObjectRef, view: { service?: V1Service; slices: readonly V1EndpointSlice[] }, listVersion: string): Promise<boolean>;
+  /** core/v1 Endpoints, kept for targets where they matter (named like the Service). */
+  putEndpoints(cluster: string, service: ObjectRef, endpoints: V1Endpoints): Promise<boolean>;
+  deleteEndpoints(cluster: string, service: ObjectRef, uid: string | undefined): Promise<boolean>;
+  replace(
+    cluster: string,
+    ref: ObjectRef,
+    view: { service?: V1Service; slices: readonly V1EndpointSlice[]; endpoints?: V1Endpoints },
+    listVersion: string,
+  ): Promise<boolean>;
   drop(cluster: string, refs: readonly ObjectRef[]): Promise<void>;
-  markSynced(cluster: string, namespaces: readonly string[], holder: string): Promise<void>;
+  markSynced(cluster: string, namespaces: readonly string[], holder: string, options?: { endpoints?: boolean }): Promise<void>;
   markFailed(cluster: string, namespace: string, reason: string): Promise<void>;
   unmarkSynced(cluster: string, namespaces: readonly string[]): Promise<void>;
   syncedNamespaces(cluster: string): Promise<Set<string>>;

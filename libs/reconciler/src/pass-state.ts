@@ -1,7 +1,8 @@
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { ClusterClient } from '@service-replicator/kube';
-import type { Direction, Mapping, MappingKeyParts } from '@service-replicator/replication-config';
+import type { Direction, Mapping, MappingKeyParts, TenantSpec } from '@service-replicator/replication-config';
 import { HOST_CLUSTER, tenantCluster, type ClusterId, type SnapshotStore } from '@service-replicator/replication-queue';
+import { targetEndpointsMatter } from '@service-replicator/service-translation';
 
 /** Both sides of one key as a pass knows them; updated in place by the pass's own writes. */
 export interface PassState {
@@ -9,6 +10,8 @@ export interface PassState {
   sourceSlices: readonly V1EndpointSlice[];
   target?: V1Service;
   targetSlices: readonly V1EndpointSlice[];
+  /** The target's core/v1 Endpoints, for tenants whose options make them matter. */
+  targetEndpoints?: V1Endpoints;
 }
 
 /** The clusters a key reads from and writes into, as clients and as snapshot ids. */
@@ -42,25 +45,34 @@ export async function readPassState(
   sides: PassSides,
   parts: MappingKeyParts,
   mapping: Mapping | undefined,
+  tenant: TenantSpec,
 ): Promise<PassState | NotSynced> {
+  const endpoints = targetEndpointsMatter(tenant);
   if (!mapping) {
     if (parts.direction === 'toHost') return { sourceSlices: [], targetSlices: [] };
-    const { service, slices } = await sides.target.readView(parts.target);
-    return { target: service, targetSlices: slices, sourceSlices: [] };
+    const { service, slices, endpoints: targetEndpoints } = await sides.target.readView(parts.target, { endpoints });
+    return { target: service, targetSlices: slices, targetEndpoints, sourceSlices: [] };
   }
   const [source, target] = await Promise.all([snapshots.read(sides.sourceId, mapping.source), snapshots.read(sides.targetId, parts.target)]);
   if (!source.synced) return { waitingFor: `${sides.source.name} namespace ${mapping.source.namespace}`, watchError: source.watchError };
   if (!target.synced) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace}`, watchError: target.watchError };
-  return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices };
+  // Until the watcher follows the target namespace's Endpoints (just turned on), "none stored" means nothing.
+  if (endpoints && !target.endpointsWatched) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace} (its Endpoints)` };
+  return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices, targetEndpoints: target.endpoints };
 }
 
 /** Both sides read from their API servers, as they are now (the CLI's dry run). */
-export async function readLiveState(sides: Pick<PassSides, 'source' | 'target'>, parts: MappingKeyParts, mapping: Mapping | undefined): Promise<PassState> {
+export async function readLiveState(
+  sides: Pick<PassSides, 'source' | 'target'>,
+  parts: MappingKeyParts,
+  mapping: Mapping | undefined,
+  tenant: TenantSpec,
+): Promise<PassState> {
   const [source, target] = await Promise.all([
     mapping ? sides.source.readView(mapping.source) : { service: undefined, slices: [] },
-    sides.target.readView(parts.target),
+    sides.target.readView(parts.target, { endpoints: targetEndpointsMatter(tenant) }),
   ]);
-  return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices };
+  return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices, targetEndpoints: target.endpoints };
 }
 
 export function isNotSynced(state: PassState | NotSynced): state is NotSynced {

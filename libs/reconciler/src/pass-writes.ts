@@ -1,5 +1,5 @@
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
-import { apiMessage, apiStatus, type ClusterClient } from '@service-replicator/kube';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
+import { apiMessage, apiStatus, type ClusterClient, type MirroredObject } from '@service-replicator/kube';
 import { formatRef } from '@service-replicator/references';
 import type { MappingKeyParts } from '@service-replicator/replication-config';
 import type { ClusterId, SnapshotStore } from '@service-replicator/replication-queue';
@@ -48,33 +48,41 @@ export async function executeAction(action: Action, state: PassState, context: W
  * object changed meanwhile), the object is put back, or the snapshot would lack it.
  */
 async function deleteObject(action: Extract<Action, { verb: 'delete' }>, state: PassState, context: WriteContext): Promise<void> {
-  const { snapshots, clusterId, parts, cluster } = context;
-  const before = action.kind === 'Service' ? state.target : state.targetSlices.find((slice) => slice.metadata?.name === action.name);
-  await bestEffort(action.kind === 'Service' ? snapshots.deleteService(clusterId, action, action.uid) : snapshots.deleteSlice(clusterId, parts.target, action));
+  const { cluster } = context;
+  const before = action.kind === 'Service' ? state.target : action.kind === 'Endpoints' ? state.targetEndpoints : state.targetSlices.find((slice) => slice.metadata?.name === action.name);
+  await bestEffort(forgetInSnapshot(action, context));
   try {
     await cluster.delete(action);
   } catch (error) {
-    if (apiStatus(error) !== 404 && before) {
-      await bestEffort(action.kind === 'Service' ? snapshots.putService(clusterId, before as V1Service) : snapshots.putSlice(clusterId, parts.target, before as V1EndpointSlice));
-    }
+    if (apiStatus(error) !== 404 && before) await bestEffort(recordInSnapshot(action.kind, before, context));
     throw error;
   } finally {
     forget(action, state);
   }
 }
 
+function forgetInSnapshot(action: Extract<Action, { verb: 'delete' }>, { snapshots, clusterId, parts }: WriteContext): Promise<unknown> {
+  if (action.kind === 'Service') return snapshots.deleteService(clusterId, action, action.uid);
+  if (action.kind === 'Endpoints') return snapshots.deleteEndpoints(clusterId, parts.target, action.uid);
+  return snapshots.deleteSlice(clusterId, parts.target, action);
+}
+
+function recordInSnapshot(kind: Action['kind'], object: MirroredObject, { snapshots, clusterId, parts }: WriteContext): Promise<unknown> {
+  if (kind === 'Service') return snapshots.putService(clusterId, object as V1Service);
+  if (kind === 'Endpoints') return snapshots.putEndpoints(clusterId, parts.target, object as V1Endpoints);
+  return snapshots.putSlice(clusterId, parts.target, object as V1EndpointSlice);
+}
+
 async function writeObject(action: Exclude<Action, { verb: 'delete' }>, state: PassState, context: WriteContext): Promise<void> {
-  const { cluster, snapshots, clusterId, parts } = context;
-  const written = action.verb === 'create' ? await cluster.create(action.kind, action.object) : await cluster.replace(action.kind, action.object);
-  // Not awaited: the watcher recognises the echo by its managedFields even before this lands.
-  if (action.kind === 'Service') {
-    state.target = written as V1Service;
-    void bestEffort(snapshots.putService(clusterId, written as V1Service));
-  } else {
+  const written = action.verb === 'create' ? await context.cluster.create(action.kind, action.object) : await context.cluster.replace(action.kind, action.object);
+  if (action.kind === 'Service') state.target = written as V1Service;
+  else if (action.kind === 'Endpoints') state.targetEndpoints = written as V1Endpoints;
+  else {
     const slice = written as V1EndpointSlice;
     state.targetSlices = [...state.targetSlices.filter((s) => s.metadata?.name !== slice.metadata?.name), slice];
-    void bestEffort(snapshots.putSlice(clusterId, parts.target, slice));
   }
+  // Not awaited: the watcher recognises the echo by its managedFields even before this lands.
+  void bestEffort(recordInSnapshot(action.kind, written, context));
 }
 
 /**
@@ -90,6 +98,7 @@ function bestEffort(record: Promise<unknown>): Promise<void> {
 
 function forget(action: Extract<Action, { verb: 'delete' }>, state: PassState): void {
   if (action.kind === 'Service') state.target = undefined;
+  else if (action.kind === 'Endpoints') state.targetEndpoints = undefined;
   else state.targetSlices = state.targetSlices.filter((slice) => slice.metadata?.name !== action.name);
 }
 

@@ -32,7 +32,10 @@ export interface PassOutcome {
 const NOT_SYNCED_RETRY_MS = 2_000;
 /** A watcher that cannot list a namespace (forbidden, say) is unlikely to manage it in seconds. */
 const WATCH_ERROR_RETRY_MS = 15_000;
-/** Service, then its slices (planned again once the Service exists), then a last look. */
+/**
+ * Service, then its slices and Endpoints (planned again once the Service exists), then a last look;
+ * or, adopting a vCluster mirror, our slices and the relabelled Service, then vCluster's Endpoints.
+ */
 const MAX_STEPS = 3;
 
 /**
@@ -57,7 +60,7 @@ export class Reconciler {
       return { key, parts, state: 'error', message: `tenant ${parts.tenant} is not configured` };
     }
     const sides = await this.sides(parts, published.tenant);
-    const state = await inSpan('read snapshots', {}, () => readPassState(this.snapshots, sides, parts, mapping));
+    const state = await inSpan('read snapshots', {}, () => readPassState(this.snapshots, sides, parts, mapping, published.tenant));
     if (isNotSynced(state)) {
       const base = { key, parts, mapping };
       if (state.watchError) return { ...base, state: 'error', message: state.watchError, retryInMs: WATCH_ERROR_RETRY_MS };
@@ -73,7 +76,7 @@ export class Reconciler {
   async preview(tenant: TenantSpec, key: string, mapping: Mapping | undefined): Promise<ReconcilePlan> {
     const parts = parseMappingKey(key);
     if (!parts) throw new TerminalReconcileError(`"${key}" is not a reconcile key (tenant/direction/namespace/name)`);
-    const state = await readLiveState(await this.sides(parts, tenant), parts, mapping);
+    const state = await readLiveState(await this.sides(parts, tenant), parts, mapping, tenant);
     return planReconcile({ mapping, key: parts, tenant, ...state });
   }
 
@@ -109,12 +112,13 @@ export class Reconciler {
 }
 
 /**
- * The writes to make before planning again: the Service's, if any (its slices are planned once it
- * exists, so they can name it as their owner), otherwise all the slices'.
+ * The writes to make before planning again: those up to the plan's last Service write, if any (a
+ * Service's slices and Endpoints are planned once it exists, so they can name it as their owner;
+ * an adoption's slices come before the Service on purpose), otherwise all of them.
  */
 function nextStep(actions: readonly Action[]): readonly Action[] {
-  const serviceActions = actions.filter((action) => action.kind === 'Service');
-  return serviceActions.length > 0 ? serviceActions : actions;
+  const lastService = actions.map((action) => action.kind).lastIndexOf('Service');
+  return lastService >= 0 ? actions.slice(0, lastService + 1) : actions;
 }
 
 /**

@@ -27,6 +27,13 @@ export interface TenantSpec {
   readonly config: { readonly file: string } | { readonly configMap: HostKeyRef } | { readonly secret: HostKeyRef };
   /** selector (default): pods run on the host, as with vCluster. endpoints: mirror EndpointSlices. */
   readonly toHostMode: ToHostMode;
+  /**
+   * Take over the mirrors vCluster's own replicateServices made at this tenant's targets (label
+   * `vcluster.loft.sh/controlled-by: vcluster`) instead of reporting a conflict. Absent: false.
+   */
+  readonly adoptVClusterMirrors?: boolean;
+  /** Also write core/v1 Endpoints for selector-less mirrors, for consumers that still read them. Absent: false. */
+  readonly endpoints?: boolean;
 }
 
 /** One `{from, to}` entry of a tenant's config, with both references resolved. */

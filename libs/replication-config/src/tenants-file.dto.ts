@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describeValue, dns1123LabelError, dns1123SubdomainError } from '@service-replicator/references';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { HasExactlyOneOf, IsCheckedString, mustBe, nonEmpty } from './dto-constraints';
 import type { ToHostMode } from './model';
 
@@ -76,6 +76,14 @@ export class TenantDto {
   @IsOptional()
   @IsIn(TO_HOST_MODES, { message: (args) => `must be selector or endpoints, got ${describeValue(args.value)}` })
   toHostMode?: ToHostMode;
+
+  @IsOptional()
+  @IsBoolean(mustBe('true or false'))
+  adoptVClusterMirrors?: boolean;
+
+  @IsOptional()
+  @IsBoolean(mustBe('true or false'))
+  endpoints?: boolean;
 }
 
 export class TenantsFileDto {

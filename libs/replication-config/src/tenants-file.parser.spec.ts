@@ -31,8 +31,13 @@ describe('parseTenantsFile: valid files', () => {
     { name: 'defaults for the optional keys', text: oneTenant(), expected: [TEAM_A] },
     {
       name: 'every key given, relative paths as written',
-      text: oneTenant('    allowedHostNamespaces: [shared-services]', '    toHostMode: endpoints'),
-      expected: [{ ...TEAM_A, allowedHostNamespaces: ['shared-services'], toHostMode: 'endpoints' }],
+      text: oneTenant('    allowedHostNamespaces: [shared-services]', '    toHostMode: endpoints', '    adoptVClusterMirrors: true', '    endpoints: true'),
+      expected: [{ ...TEAM_A, allowedHostNamespaces: ['shared-services'], toHostMode: 'endpoints', adoptVClusterMirrors: true, endpoints: true }],
+    },
+    {
+      name: 'adoptVClusterMirrors and endpoints given as false read like absent ones',
+      text: oneTenant('    adoptVClusterMirrors: false', '    endpoints: false'),
+      expected: [TEAM_A],
     },
     {
       name: 'kubeconfig from a secret, config from a ConfigMap or a secret; null keys are unset',
@@ -141,6 +146,7 @@ describe('parseTenantsFile: issues', () => {
         '    config: { file: "" }',
         '    hostnamespace: vc-team-a',
         '    toHostMode: nodes',
+        '    adoptVClusterMirrors: "yes"',
       ),
       issues: [
         { path: 'tenants[0].kubeconfig.secret.keys', message: 'unknown key; expected one of namespace, name, key; did you mean "key"?', line: 5 },
@@ -160,10 +166,11 @@ describe('parseTenantsFile: issues', () => {
         {
           path: 'tenants[0].hostnamespace',
           message:
-            'unknown key; expected one of name, hostNamespace, kubeconfig, allowedHostNamespaces, config, toHostMode; did you mean "hostNamespace"?',
+            'unknown key; expected one of name, hostNamespace, kubeconfig, allowedHostNamespaces, config, toHostMode, adoptVClusterMirrors, endpoints; did you mean "hostNamespace"?',
           line: 7,
         },
         { path: 'tenants[0].toHostMode', message: 'must be selector or endpoints, got the string "nodes"', line: 8 },
+        { path: 'tenants[0].adoptVClusterMirrors', message: 'must be true or false, got the string "yes"', line: 9 },
       ],
     },
     {

@@ -11,7 +11,7 @@ import { YamlSource } from './yaml-source';
  * Parses the tenants file: `tenants:`, a list of entries shaped like TenantSpec, where
  * `kubeconfig` is `{file}` or `{secret: {namespace, name, key}}` and `config` is `{file}`,
  * `{configMap: {...}}` or `{secret: {...}}`. Defaults: `allowedHostNamespaces` [],
- * `toHostMode` selector. File paths are returned as written; relative ones are resolved by the
+ * `toHostMode` selector; `adoptVClusterMirrors` and `endpoints` are set only when true. File paths are returned as written; relative ones are resolved by the
  * caller against the tenants file's folder. Never throws on bad input; with any issue, `tenants`
  * is undefined.
  */
@@ -62,6 +62,9 @@ function toTenantSpec(entry: TenantDto): TenantSpec {
     allowedHostNamespaces: [...(entry.allowedHostNamespaces ?? [])],
     config: toConfigSource(entry.config),
     toHostMode: entry.toHostMode ?? 'selector',
+    // Only when on, so the spec (published, and compared to notice changes) of a tenant without them is unchanged.
+    ...(entry.adoptVClusterMirrors ? { adoptVClusterMirrors: true } : {}),
+    ...(entry.endpoints ? { endpoints: true } : {}),
   };
 }
 

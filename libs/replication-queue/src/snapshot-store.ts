@@ -1,6 +1,6 @@
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import { formatRef, type ObjectRef } from '@service-replicator/references';
-import { endpointSliceSnapshot, serviceSnapshot } from '@service-replicator/service-translation';
+import { endpointSliceSnapshot, endpointsSnapshot, serviceSnapshot } from '@service-replicator/service-translation';
 import type { Redis } from 'ioredis';
 import { defineSnapshotCommands } from './snapshot-scripts';
 
@@ -13,6 +13,8 @@ export const tenantCluster = (tenant: string): ClusterId => `tenant.${tenant}`;
 export interface ServiceView {
   readonly service?: V1Service;
   readonly slices: readonly V1EndpointSlice[];
+  /** The core/v1 Endpoints of the same name, kept only where the watcher follows Endpoints. */
+  readonly endpoints?: V1Endpoints;
 }
 
 /** A view read from the snapshots; `synced` is false while no watcher vouches for the namespace. */
@@ -20,10 +22,21 @@ export interface SnapshotView extends ServiceView {
   readonly synced: boolean;
   /** Why the watcher cannot list the namespace (e.g. forbidden), when it said so. */
   readonly watchError?: string;
+  /** The watcher follows core/v1 Endpoints in the namespace, so `endpoints` absent means there are none. */
+  readonly endpointsWatched: boolean;
+}
+
+/** What a watcher writes when it vouches for a namespace, or says why it cannot. */
+interface SyncMark {
+  readonly holder?: string;
+  readonly at: string;
+  readonly endpoints?: boolean;
+  readonly error?: string;
 }
 
 const SERVICE_FIELD = 'svc';
 const SLICE_FIELD = 'slice:';
+const ENDPOINTS_FIELD = 'ep';
 
 /**
  * The watchers' snapshots of the Services (and their EndpointSlices) that mappings read or write,
@@ -51,6 +64,15 @@ export class SnapshotStore {
     return (await this.redis.srSnapshotPut(this.key(cluster, service), sliceField(slice), encode(snapshot))) === 1;
   }
 
+  /** Stores the core/v1 Endpoints named like `service`, unless a newer (or the same) version is stored. */
+  async putEndpoints(cluster: ClusterId, service: ObjectRef, endpoints: V1Endpoints): Promise<boolean> {
+    return (await this.redis.srSnapshotPut(this.key(cluster, service), ENDPOINTS_FIELD, encode(endpointsSnapshot(endpoints)))) === 1;
+  }
+
+  async deleteEndpoints(cluster: ClusterId, service: ObjectRef, uid: string | undefined): Promise<boolean> {
+    return (await this.redis.srSnapshotDelete(this.key(cluster, service), ENDPOINTS_FIELD, uid ?? '')) === 1;
+  }
+
   /** Forgets the Service if the stored one is the object that was deleted (same uid). */
   async deleteService(cluster: ClusterId, ref: ObjectRef, uid: string | undefined): Promise<boolean> {
     return (await this.redis.srSnapshotDelete(this.key(cluster, ref), SERVICE_FIELD, uid ?? '')) === 1;
@@ -69,6 +91,7 @@ export class SnapshotStore {
     const fields: string[] = [];
     if (view.service) fields.push(SERVICE_FIELD, encode(serviceSnapshot(view.service)));
     for (const slice of view.slices) fields.push(sliceField(slice), encode(endpointSliceSnapshot(slice)));
+    if (view.endpoints) fields.push(ENDPOINTS_FIELD, encode(endpointsSnapshot(view.endpoints)));
     return (await this.redis.srSnapshotReplace(this.key(cluster, ref), listVersion, ...fields)) > 0;
   }
 
@@ -77,10 +100,14 @@ export class SnapshotStore {
     if (refs.length > 0) await this.redis.del(...refs.map((ref) => this.key(cluster, ref)));
   }
 
-  /** The watcher of `cluster` has listed `namespaces` and keeps their snapshots current. */
-  async markSynced(cluster: ClusterId, namespaces: readonly string[], holder: string): Promise<void> {
+  /**
+   * The watcher of `cluster` has listed `namespaces` and keeps their snapshots current, with the
+   * targets' core/v1 Endpoints when `endpoints` says so.
+   */
+  async markSynced(cluster: ClusterId, namespaces: readonly string[], holder: string, options: { endpoints?: boolean } = {}): Promise<void> {
     if (namespaces.length === 0) return;
-    const value = JSON.stringify({ holder, at: new Date().toISOString() });
+    const mark: SyncMark = { holder, at: new Date().toISOString(), ...(options.endpoints ? { endpoints: true } : {}) };
+    const value = JSON.stringify(mark);
     await this.redis.hset(this.syncedKey(cluster), Object.fromEntries(namespaces.map((namespace) => [namespace, value])));
   }
 
@@ -96,20 +123,30 @@ export class SnapshotStore {
   /** The namespaces some watcher vouches for (a watcher checks its own are still there after a Redis restart). */
   async syncedNamespaces(cluster: ClusterId): Promise<Set<string>> {
     const marks = await this.redis.hgetall(this.syncedKey(cluster));
-    return new Set(Object.entries(marks).filter(([, mark]) => !syncError(mark)).map(([namespace]) => namespace));
+    return new Set(Object.entries(marks).filter(([, mark]) => !parseMark(mark).error).map(([namespace]) => namespace));
   }
 
   async read(cluster: ClusterId, ref: ObjectRef): Promise<SnapshotView> {
-    const [fields, mark] = await Promise.all([this.redis.hgetall(this.key(cluster, ref)), this.redis.hget(this.syncedKey(cluster), ref.namespace)]);
+    const [fields, rawMark] = await Promise.all([this.redis.hgetall(this.key(cluster, ref)), this.redis.hget(this.syncedKey(cluster), ref.namespace)]);
     let service: V1Service | undefined;
+    let endpoints: V1Endpoints | undefined;
     const slices: V1EndpointSlice[] = [];
     for (const [field, value] of Object.entries(fields)) {
       if (field === SERVICE_FIELD) service = decode<V1Service>(value);
+      else if (field === ENDPOINTS_FIELD) endpoints = decode<V1Endpoints>(value);
       else if (field.startsWith(SLICE_FIELD)) slices.push(decode<V1EndpointSlice>(value));
     }
     slices.sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
-    const watchError = mark ? syncError(mark) : undefined;
-    return { service, slices, synced: mark !== null && !watchError, ...(watchError ? { watchError } : {}) };
+    const mark = rawMark === null ? undefined : parseMark(rawMark);
+    const watchError = mark?.error;
+    return {
+      service,
+      slices,
+      ...(endpoints ? { endpoints } : {}),
+      synced: mark !== undefined && !watchError,
+      endpointsWatched: mark?.endpoints === true,
+      ...(watchError ? { watchError } : {}),
+    };
   }
 
   private key(cluster: ClusterId, ref: ObjectRef): string {
@@ -121,8 +158,8 @@ export class SnapshotStore {
   }
 }
 
-function syncError(mark: string): string | undefined {
-  return (JSON.parse(mark) as { error?: string }).error;
+function parseMark(mark: string): SyncMark {
+  return JSON.parse(mark) as SyncMark;
 }
 
 function refOf(object: V1Service): ObjectRef {
@@ -134,7 +171,7 @@ function sliceField(slice: V1EndpointSlice): string {
 }
 
 /** `<resourceVersion> <uid> <json>`: the scripts compare the first two without parsing the JSON. */
-function encode(object: V1Service | V1EndpointSlice): string {
+function encode(object: V1Service | V1EndpointSlice | V1Endpoints): string {
   return `${object.metadata?.resourceVersion ?? ''} ${object.metadata?.uid ?? ''} ${JSON.stringify(object)}`;
 }
 

@@ -20,3 +20,10 @@ function sortKeys(value: unknown): unknown {
 export function definedMembers<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
 }
+
+/** Orders objects by their canonical JSON: a stable order for lists the API server may shuffle. */
+export function byCanonicalJson(a: unknown, b: unknown): number {
+  const left = canonicalJson(a);
+  const right = canonicalJson(b);
+  return left < right ? -1 : left > right ? 1 : 0;
+}

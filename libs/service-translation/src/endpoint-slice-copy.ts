@@ -1,6 +1,6 @@
 import type { V1Endpoint, V1EndpointSlice } from '@kubernetes/client-node';
 import type { Mapping } from '@service-replicator/replication-config';
-import { canonicalJson, definedMembers } from './canonical-json';
+import { byCanonicalJson, canonicalJson, definedMembers } from './canonical-json';
 import { buildEndpointSlice, byName, chunkEndpoints, shortHash } from './endpoint-slice.factory';
 import { normalisedEndpointPort } from './service-ports';
 
@@ -30,7 +30,7 @@ interface EndpointGroup {
 function groupByAddressTypeAndPorts(sourceSlices: readonly V1EndpointSlice[]): EndpointGroup[] {
   const groups = new Map<string, EndpointGroup>();
   for (const slice of sourceSlices) {
-    const ports = (slice.ports ?? []).map(normalisedEndpointPort).sort(byPortKey);
+    const ports = (slice.ports ?? []).map(normalisedEndpointPort).sort(byCanonicalJson);
     const portsKey = canonicalJson(ports);
     const groupKey = `${slice.addressType}/${portsKey}`;
     const group = groups.get(groupKey) ?? { addressType: slice.addressType, portsKey, ports, endpoints: [] };
@@ -62,10 +62,4 @@ function copyEndpoint(endpoint: V1Endpoint): V1Endpoint {
 function uniqueSortedEndpoints(endpoints: readonly V1Endpoint[]): V1Endpoint[] {
   const byKey = new Map(endpoints.map((endpoint) => [canonicalJson(endpoint.addresses), endpoint]));
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, endpoint]) => endpoint);
-}
-
-function byPortKey(a: object, b: object): number {
-  const left = canonicalJson(a);
-  const right = canonicalJson(b);
-  return left < right ? -1 : left > right ? 1 : 0;
 }

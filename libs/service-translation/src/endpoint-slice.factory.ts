@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DiscoveryV1EndpointPort, V1Endpoint, V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { DiscoveryV1EndpointPort, V1Endpoint, V1EndpointSlice, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
 import type { Mapping } from '@service-replicator/replication-config';
 import { ownershipAnnotations, ownershipLabels } from './ownership';
 
@@ -74,13 +74,13 @@ export function byName(a: V1EndpointSlice, b: V1EndpointSlice): number {
 }
 
 /**
- * The slice with an owner reference to the Service it serves: deleting that Service (say, a user
- * replacing our mirror with their own) takes our slices with it, so they can never end up serving a
- * Service we do not manage. Without the Service's uid (not created yet) the slice is returned as is.
+ * The slice (or Endpoints) with an owner reference to the Service it serves: deleting that Service
+ * (say, a user replacing our mirror with their own) takes it along, so it can never end up serving a
+ * Service we do not manage. Without the Service's uid (not created yet) it is returned as is.
  */
-export function ownedBy(slice: V1EndpointSlice, service: V1Service | undefined): V1EndpointSlice {
+export function ownedBy<T extends { metadata?: V1ObjectMeta }>(object: T, service: V1Service | undefined): T {
   const uid = service?.metadata?.uid;
   const name = service?.metadata?.name;
-  if (!uid || !name) return slice;
-  return { ...slice, metadata: { ...slice.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name, uid }] } };
+  if (!uid || !name) return object;
+  return { ...object, metadata: { ...object.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name, uid }] } };
 }

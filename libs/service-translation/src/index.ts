@@ -51,5 +51,20 @@ export {
   type ReconcilePlan,
 } from './reconcile-plan';
 export { effectiveToHostMode } from './to-host-mode';
-export { endpointSliceSnapshot, serviceSnapshot, sourceFingerprint, sourceSlicesMatter } from './snapshot';
+export {
+  endpointSliceSnapshot,
+  endpointsSnapshot,
+  serviceSnapshot,
+  sourceFingerprint,
+  sourceSlicesMatter,
+  targetEndpointsMatter,
+} from './snapshot';
+export {
+  buildMirrorEndpoints,
+  ENDPOINTS_CONTROLLER,
+  ENDPOINTS_MANAGED_BY_LABEL,
+  ENDPOINTS_MANAGED_BY_VALUE,
+  SKIP_MIRROR_LABEL,
+} from './mirror-endpoints.builder';
+export { isVClusterMirror, VCLUSTER_CONTROLLED_BY_LABEL, VCLUSTER_CONTROLLED_BY_VALUE } from './vcluster-mirror';
 export { ownedBy } from './endpoint-slice.factory';

@@ -17,7 +17,11 @@ describe('ownership marker', () => {
       'replicator.service-replicator.io/tenant': 'blue',
       'replicator.service-replicator.io/direction': 'fromHost',
     });
-    assert.deepEqual(ownershipAnnotations(mapping), { 'replicator.service-replicator.io/source': 'host:db/postgres' });
+    // In the tenant cluster, vCluster's syncer is told the mirror is not its to copy to the host.
+    assert.deepEqual(ownershipAnnotations(mapping), {
+      'replicator.service-replicator.io/source': 'host:db/postgres',
+      'vcluster.loft.sh/controlled-by': 'service-replicator',
+    });
     assert.deepEqual(ownershipAnnotations({ ...mapping, direction: 'toHost' }), {
       'replicator.service-replicator.io/source': 'tenant:db/postgres',
     });

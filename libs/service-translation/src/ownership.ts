@@ -28,8 +28,19 @@ export function sourceAnnotationValue(mapping: Mapping): string {
   return `${cluster}:${formatRef(mapping.source)}`;
 }
 
+/**
+ * vCluster's syncer leaves alone a virtual object annotated `vcluster.loft.sh/controlled-by` with
+ * another controller's name (pkg/syncer/syncer.go, excludeVirtual). Our fromHost mirrors live in the
+ * virtual cluster: without it, vCluster would sync each of them back to the host as a copy of its own.
+ * An annotation, not the label: vCluster's own service sync takes the label `controlled-by: vcluster`
+ * for its mirrors.
+ */
+export const VCLUSTER_CONTROLLED_BY = 'vcluster.loft.sh/controlled-by';
+
 export function ownershipAnnotations(mapping: Mapping): Record<string, string> {
-  return { [SOURCE_ANNOTATION]: sourceAnnotationValue(mapping) };
+  const annotations: Record<string, string> = { [SOURCE_ANNOTATION]: sourceAnnotationValue(mapping) };
+  if (mapping.direction === 'fromHost') annotations[VCLUSTER_CONTROLLED_BY] = MANAGED_BY_VALUE;
+  return annotations;
 }
 
 /**

@@ -1,16 +1,18 @@
-import type { V1EndpointSlice, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
 import { formatRef } from '@service-replicator/references';
 import type { Direction } from '@service-replicator/replication-config';
 
-export type ObjectKind = 'Service' | 'EndpointSlice';
+export type ObjectKind = 'Service' | 'EndpointSlice' | 'Endpoints';
 
 export type CreateAction =
   | { readonly verb: 'create'; readonly kind: 'Service'; readonly object: V1Service }
-  | { readonly verb: 'create'; readonly kind: 'EndpointSlice'; readonly object: V1EndpointSlice };
+  | { readonly verb: 'create'; readonly kind: 'EndpointSlice'; readonly object: V1EndpointSlice }
+  | { readonly verb: 'create'; readonly kind: 'Endpoints'; readonly object: V1Endpoints };
 
 export type UpdateAction =
   | { readonly verb: 'update'; readonly kind: 'Service'; readonly object: V1Service }
-  | { readonly verb: 'update'; readonly kind: 'EndpointSlice'; readonly object: V1EndpointSlice };
+  | { readonly verb: 'update'; readonly kind: 'EndpointSlice'; readonly object: V1EndpointSlice }
+  | { readonly verb: 'update'; readonly kind: 'Endpoints'; readonly object: V1Endpoints };
 
 /** A delete carries the uid and resourceVersion that were read, to be sent as preconditions. */
 export interface DeleteAction {

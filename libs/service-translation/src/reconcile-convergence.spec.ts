@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { Mapping, TenantSpec } from '@service-replicator/replication-config';
 import type { Action } from './reconcile-actions';
 import { planReconcile, type ReconcilePlan } from './reconcile-plan';
@@ -13,10 +13,12 @@ import { controllerSlice, endpoint, fromHostMapping, service, tcp5432, tenantSpe
 class FakeTargetCluster {
   readonly services = new Map<string, V1Service>();
   readonly slices = new Map<string, V1EndpointSlice>();
+  readonly endpoints = new Map<string, V1Endpoints>();
   private version = 1;
 
   apply(action: Action): void {
-    const store: Map<string, V1Service | V1EndpointSlice> = action.kind === 'Service' ? this.services : this.slices;
+    const stores = { Service: this.services, EndpointSlice: this.slices, Endpoints: this.endpoints };
+    const store: Map<string, V1Service | V1EndpointSlice | V1Endpoints> = stores[action.kind];
     if (action.verb === 'delete') {
       const current = store.get(action.name);
       assert.ok(current, `delete of missing ${action.name}`);
@@ -34,7 +36,7 @@ class FakeTargetCluster {
     store.set(name, this.stored(structuredClone(action.object), current?.metadata?.uid));
   }
 
-  private stored<T extends V1Service | V1EndpointSlice>(object: T, uid?: string): T {
+  private stored<T extends V1Service | V1EndpointSlice | V1Endpoints>(object: T, uid?: string): T {
     object.metadata = { ...object.metadata, uid: uid ?? `uid-${this.version}`, resourceVersion: String(++this.version) };
     if ('spec' in object && object.spec && object.spec.type !== 'ExternalName' && !object.spec.clusterIP) {
       object.spec.clusterIP = '10.96.50.50';
@@ -62,15 +64,17 @@ function plan(world: World): ReconcilePlan {
     sourceSlices: world.sourceSlices,
     target: cluster.services.get(key.target.name),
     targetSlices: [...cluster.slices.values()],
+    targetEndpoints: cluster.endpoints.get(key.target.name),
   });
 }
 
 /** What the writer does: one write per pass, plan again, until nothing is left to do. */
-function converge(world: World, maxPasses = 10): number {
+function converge(world: World, maxPasses = 10, afterEachWrite: () => void = () => undefined): number {
   for (let pass = 0; pass < maxPasses; pass++) {
     const next = plan(world);
     if (next.actions.length === 0) return pass;
     world.cluster.apply(next.actions[0]);
+    afterEachWrite();
   }
   assert.fail(`did not converge in ${maxPasses} passes: ${plan(world).message}`);
 }
@@ -118,5 +122,36 @@ describe('executing only the first action per pass converges', () => {
     world.mapping = undefined;
     assert.equal(converge(world), 0);
     assert.equal(cluster.services.size, 1);
+  });
+
+  it("adopting vCluster's mirror: after every single write the name still has a ready address", () => {
+    const cluster = new FakeTargetCluster();
+    const vcluster = { 'vcluster.loft.sh/controlled-by': 'vcluster' };
+    const mirror = service('default', 'pg', { clusterIP: 'None', ports: [tcp5432] });
+    cluster.services.set('pg', { ...mirror, metadata: { ...mirror.metadata, labels: vcluster } });
+    const subsets = [{ addresses: [{ ip: '10.96.0.10' }], ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }];
+    cluster.endpoints.set('pg', { metadata: { name: 'pg', namespace: 'default', uid: 'uid-ep', resourceVersion: '1', labels: vcluster }, subsets });
+    const singleStack = service('db', 'postgres', { clusterIP: '10.96.0.10', ports: [tcp5432] });
+    const tenant = { ...tenantSpec(), adoptVClusterMirrors: true };
+    const world: World = { mapping: fromHostMapping, key: fromHostMapping, tenant, source: singleStack, sourceSlices: [], cluster };
+    // What CoreDNS serves: our slices, plus the slices the mirroring controller makes of Endpoints without skip-mirror.
+    const served = () => [
+      ...[...cluster.slices.values()].flatMap((slice) => slice.endpoints.filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses)),
+      ...[...cluster.endpoints.values()]
+        .filter((ep) => ep.metadata?.labels?.['endpointslice.kubernetes.io/skip-mirror'] !== 'true')
+        .flatMap((ep) => (ep.subsets ?? []).flatMap((subset) => (subset.addresses ?? []).map((address) => address.ip))),
+    ];
+    const seen: number[] = [];
+    assert.equal(converge(world, 10, () => seen.push(new Set(served()).size)), 3);
+    assert.deepEqual(seen, [1, 1, 1]);
+    assert.equal(cluster.services.get('pg')?.metadata?.labels?.['vcluster.loft.sh/controlled-by'], undefined);
+    assert.equal(cluster.endpoints.size, 0);
+
+    world.tenant = { ...tenant, endpoints: true };
+    assert.equal(converge(world), 1);
+    assert.deepEqual(cluster.endpoints.get('pg')?.subsets, subsets);
+    world.mapping = undefined;
+    assert.equal(converge(world), 3);
+    assert.equal(cluster.endpoints.size + cluster.slices.size + cluster.services.size, 0);
   });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { it } from 'node:test';
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { Mapping, TenantSpec } from '@service-replicator/replication-config';
 import { ownedBy } from './endpoint-slice.factory';
 import { buildHostEndpointSlices } from './host-endpoint-slices.builder';
@@ -74,6 +74,7 @@ export interface PlanCase {
   readonly sourceSlices?: V1EndpointSlice[];
   readonly target?: V1Service;
   readonly targetSlices?: V1EndpointSlice[];
+  readonly targetEndpoints?: V1Endpoints;
   readonly expected: {
     readonly state: PlanState;
     /** `<verb> <kind> <namespace>/<name>` in execution order. */
@@ -104,6 +105,7 @@ export function runPlanCases(cases: readonly PlanCase[]): void {
         sourceSlices: testCase.sourceSlices ?? [],
         target: testCase.target,
         targetSlices: testCase.targetSlices ?? [],
+        targetEndpoints: testCase.targetEndpoints,
       });
       const { expected } = testCase;
       assert.deepEqual({ state: plan.state, actions: plan.actions.map(summary) }, { state: expected.state, actions: expected.actions });

@@ -1,10 +1,12 @@
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import { formatRef, type ObjectRef } from '@service-replicator/references';
 import type { Direction, Mapping, TenantSpec } from '@service-replicator/replication-config';
 import { planEndpointSlices } from './endpoint-slice-plan';
 import { ownedBy } from './endpoint-slice.factory';
+import { planEndpoints } from './endpoints-plan';
 import { buildHostEndpointSlices } from './host-endpoint-slices.builder';
 import { buildHostService } from './host-service.builder';
+import { buildMirrorEndpoints } from './mirror-endpoints.builder';
 import { describeForeignOwner, isOwned } from './ownership';
 import { deleteAction, describeAction, sourceCluster, targetCluster, type Action } from './reconcile-actions';
 import { needsUpdate, mergeForUpdate, requiresRecreate } from './service-drift';
@@ -12,6 +14,7 @@ import { describeShape, serviceShape } from './service-shape';
 import { buildTenantEndpointSlices } from './tenant-endpoint-slices.builder';
 import { buildTenantService } from './tenant-service.builder';
 import { effectiveToHostMode } from './to-host-mode';
+import { adoptionRefusal, isVClusterMirror, releasedFromVCluster, VCLUSTER_MIRROR_DESCRIPTION } from './vcluster-mirror';
 
 /** What a reconcile request is about: one target Service of one tenant and direction. */
 export interface ReconcileKey {
@@ -25,7 +28,7 @@ export interface ReconcileInput {
   /** The config entry for the key; absent once it was removed from the config. */
   readonly mapping?: Mapping;
   readonly key: ReconcileKey;
-  /** Required for toHost (it chooses selector or endpoints mode). */
+  /** Required for toHost (it chooses selector or endpoints mode); its options (endpoints, adoption) apply to both. */
   readonly tenant?: TenantSpec;
   readonly source?: V1Service;
   /** The source Service's slices (labelled `kubernetes.io/service-name=<source name>`). */
@@ -33,6 +36,8 @@ export interface ReconcileInput {
   readonly target?: V1Service;
   /** Slices in the target cluster labelled `kubernetes.io/service-name=<target name>`. */
   readonly targetSlices: readonly V1EndpointSlice[];
+  /** The core/v1 Endpoints named like the target; read only for tenants with `endpoints` or `adoptVClusterMirrors`. */
+  readonly targetEndpoints?: V1Endpoints;
 }
 
 export type PlanState = 'in-sync' | 'pending' | 'conflict';
@@ -50,6 +55,7 @@ export interface ReconcilePlan {
 interface DesiredState {
   readonly service: V1Service;
   readonly slices: readonly V1EndpointSlice[];
+  readonly endpoints?: V1Endpoints;
 }
 
 export function planReconcile(input: ReconcileInput): ReconcilePlan {
@@ -70,34 +76,27 @@ function keptByDesign(key: ReconcileKey): ReconcilePlan {
 }
 
 function desiredState(input: ReconcileInput): DesiredState | undefined {
-  const { mapping, source } = input;
+  const { mapping, source, tenant } = input;
   if (!mapping || !source) return undefined;
+  let desired: DesiredState;
   if (mapping.direction === 'fromHost') {
-    return {
-      service: buildTenantService(source, mapping),
-      slices: buildTenantEndpointSlices(source, input.sourceSlices, mapping),
-    };
+    desired = { service: buildTenantService(source, mapping), slices: buildTenantEndpointSlices(source, input.sourceSlices, mapping) };
+  } else {
+    if (!tenant) throw new Error(`toHost mapping of tenant ${mapping.tenant} planned without its TenantSpec`);
+    const copiesSlices = effectiveToHostMode(mapping, tenant) === 'endpoints';
+    desired = { service: buildHostService(source, mapping, tenant), slices: copiesSlices ? buildHostEndpointSlices(source, input.sourceSlices, mapping) : [] };
   }
-  const tenant = input.tenant;
-  if (!tenant) throw new Error(`toHost mapping of tenant ${mapping.tenant} planned without its TenantSpec`);
-  return {
-    service: buildHostService(source, mapping, tenant),
-    slices: effectiveToHostMode(mapping, tenant) === 'endpoints' ? buildHostEndpointSlices(source, input.sourceSlices, mapping) : [],
-  };
+  // A selector mirror's Endpoints are the endpoints controller's; an ExternalName has none.
+  const writesEndpoints = tenant?.endpoints && !desired.service.spec?.selector && serviceShape(desired.service) !== 'external-name';
+  return writesEndpoints ? { ...desired, endpoints: buildMirrorEndpoints(mapping, desired.slices) } : desired;
 }
 
 function planConvergence(input: ReconcileInput, desired: DesiredState): ReconcilePlan {
-  const { key, target } = input;
-  if (target && !isOwned(target, key)) {
-    // Our slices on someone else's Service would send its traffic to our endpoints: they go.
-    const release = planEndpointSlices([], input.targetSlices, key).actions;
-    const released = release.length > 0 ? '; our EndpointSlices on it are deleted' : '';
-    const message =
-      `${targetLabel(key)} exists and ${describeForeignOwner(target)}; left untouched${released}. ` +
-      'To replicate here, delete that Service or give this mapping another target';
-    return { state: 'conflict', message, actions: release };
-  }
-  const notes: string[] = [];
+  const { key, target, tenant } = input;
+  const mayAdopt = adoptionRefusal(key, tenant) === undefined;
+  const adopting = !!target && !isOwned(target, key) && isVClusterMirror(target) && mayAdopt;
+  if (target && !isOwned(target, key) && !adopting) return planConflict(input, target);
+  const notes: string[] = adopting ? [`adopting the ${targetLabel(key)} vCluster's replicateServices made`] : [];
   const serviceActions: Action[] = [];
   if (!target) {
     serviceActions.push({ verb: 'create', kind: 'Service', object: desired.service });
@@ -105,19 +104,40 @@ function planConvergence(input: ReconcileInput, desired: DesiredState): Reconcil
     notes.push(recreateReason(key, desired.service, target));
     serviceActions.push(deleteAction('Service', target.metadata));
     serviceActions.push({ verb: 'create', kind: 'Service', object: desired.service });
-  } else if (needsUpdate(desired.service, target)) {
-    serviceActions.push({ verb: 'update', kind: 'Service', object: mergeForUpdate(desired.service, target) });
+  } else if (adopting || needsUpdate(desired.service, target)) {
+    const merged = mergeForUpdate(desired.service, target);
+    serviceActions.push({ verb: 'update', kind: 'Service', object: adopting ? releasedFromVCluster(merged, key.tenant) : merged });
   }
-  // Slices belong to the Service they serve, so the garbage collector removes them with it. A
-  // Service still to be created has no uid yet: the writer plans again once it exists.
-  const owner = serviceActions.length === 0 || serviceActions[0].verb === 'update' ? target : undefined;
+  // Slices and Endpoints belong to the Service they serve, so the garbage collector removes them with
+  // it. A Service still to be created has no uid yet: the writer plans again once it exists.
+  const inPlace = serviceActions.length === 0 || serviceActions[0].verb === 'update';
+  const owner = inPlace ? target : undefined;
   const slices = planEndpointSlices(desired.slices.map((slice) => ownedBy(slice, owner)), input.targetSlices, key);
+  const endpoints = planEndpoints(desired.endpoints && ownedBy(desired.endpoints, owner), input.targetEndpoints, key, mayAdopt);
+  // Adopting in place, our slices exist before the Service becomes ours and vCluster's Endpoints go
+  // only after: the name never resolves to nothing. Otherwise the Service comes first (it owns them).
+  const actions = adopting && inPlace ? [...slices.actions, ...serviceActions, ...endpoints.actions] : [...serviceActions, ...slices.actions, ...endpoints.actions];
   return summarise(key, {
-    actions: [...serviceActions, ...slices.actions],
-    conflicts: slices.conflicts.map((conflict) => `${targetCluster(key.direction)} ${conflict}; left untouched`),
+    actions,
+    conflicts: [...slices.conflicts, ...endpoints.conflicts].map((conflict) => `${targetCluster(key.direction)} ${conflict}; left untouched`),
     notes,
     idle: `${targetLabel(key)} is in sync with ${sourceLabel(input)}`,
   });
+}
+
+/** The target is not ours (and not a vCluster mirror we may adopt): untouched, and what of ours is on it goes. */
+function planConflict(input: ReconcileInput, target: V1Service): ReconcilePlan {
+  const { key } = input;
+  // Our slices or Endpoints on someone else's Service would send its traffic to our endpoints.
+  const slices = planEndpointSlices([], input.targetSlices, key).actions;
+  const endpoints = planEndpoints(undefined, input.targetEndpoints, key, false).actions;
+  const kinds = [slices.length > 0 ? 'EndpointSlices' : '', endpoints.length > 0 ? 'Endpoints' : ''].filter(Boolean);
+  const released = kinds.length > 0 ? `; our ${kinds.join(' and ')} on it are deleted` : '';
+  const message = isVClusterMirror(target)
+    ? `${targetLabel(key)} exists and ${VCLUSTER_MIRROR_DESCRIPTION}; left untouched${released}. ${adoptionRefusal(key, input.tenant) ?? ''}`
+    : `${targetLabel(key)} exists and ${describeForeignOwner(target)}; left untouched${released}. ` +
+      'To replicate here, delete that Service or give this mapping another target';
+  return { state: 'conflict', message, actions: [...slices, ...endpoints] };
 }
 
 function recreateReason(key: ReconcileKey, desired: V1Service, actual: V1Service): string {
@@ -134,9 +154,9 @@ function planRemoval(input: ReconcileInput): ReconcilePlan {
   const actions: Action[] = [];
   if (target && isOwned(target, key)) actions.push(deleteAction('Service', target.metadata));
   else if (target) notes.push(`${targetLabel(key)} ${describeForeignOwner(target)}; left untouched`);
-  // Our own slices go even when the Service is someone else's: left behind, they would add our
-  // endpoints to a Service of the same name that we do not manage.
-  actions.push(...planEndpointSlices([], input.targetSlices, key).actions);
+  // Our own slices and Endpoints go even when the Service is someone else's: left behind, they would
+  // add our endpoints to a Service of the same name that we do not manage.
+  actions.push(...planEndpointSlices([], input.targetSlices, key).actions, ...planEndpoints(undefined, input.targetEndpoints, key, false).actions);
   if (actions.length === 0 && !target) notes.push('nothing of ours to delete');
   return summarise(key, { actions, conflicts: [], notes, idle: reason });
 }

@@ -1,5 +1,5 @@
 // Test fixtures shared by the spec files (not exported from the lib).
-import type { V1Endpoint, V1EndpointSlice, V1Service, V1ServicePort, V1ServiceSpec } from '@kubernetes/client-node';
+import type { V1Endpoint, V1EndpointSlice, V1Endpoints, V1Service, V1ServicePort, V1ServiceSpec } from '@kubernetes/client-node';
 import type { Mapping, TenantSpec, ToHostMode } from '@service-replicator/replication-config';
 
 export const fromHostMapping: Mapping = {
@@ -72,9 +72,27 @@ export function controllerSlice(
 }
 
 /** What the API server hands back after storing an object we built: ids and server-set fields. */
-export function stored<T extends V1Service | V1EndpointSlice>(built: T, uid: string, extraSpec: V1ServiceSpec = {}): T {
+export function stored<T extends V1Service | V1EndpointSlice | V1Endpoints>(built: T, uid: string, extraSpec: V1ServiceSpec = {}): T {
   const copy = structuredClone(built);
   copy.metadata = { ...copy.metadata, uid, resourceVersion: '42', managedFields: [{ manager: 'writer' }] };
   if ('spec' in copy && copy.spec) copy.spec = { sessionAffinity: 'None', ...copy.spec, ...extraSpec };
   return copy;
+}
+
+/** The label vCluster's own service sync puts on the mirrors it writes. */
+export const VCLUSTER_MIRROR_LABELS = { 'vcluster.loft.sh/controlled-by': 'vcluster' };
+
+/** The object with these labels (and other metadata) instead of its own. */
+export function labelled<T extends { metadata?: V1Service['metadata'] }>(object: T, labels: Record<string, string>, extra: object = {}): T {
+  return { ...object, metadata: { ...object.metadata, labels, ...extra } };
+}
+
+/** core/v1 Endpoints as the API server returns them: one subset, one ready address. */
+export function endpointsObject(namespace: string, name: string, labels: Record<string, string>, ip: string, port = { name: 'pg', port: 5432, protocol: 'TCP' }): V1Endpoints {
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { namespace, name, uid: `uid-endpoints-${name}`, resourceVersion: '9', labels },
+    subsets: [{ addresses: [{ ip }], ports: [port] }],
+  };
 }

@@ -1,4 +1,4 @@
-import type { V1EndpointSlice, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Endpoints, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
 import type { Mapping, TenantSpec } from '@service-replicator/replication-config';
 import { canonicalJson, definedMembers } from './canonical-json';
 import { serviceShape } from './service-shape';
@@ -23,6 +23,10 @@ export function endpointSliceSnapshot(slice: V1EndpointSlice): V1EndpointSlice {
     endpoints: slice.endpoints ?? [],
     ports: slice.ports,
   });
+}
+
+export function endpointsSnapshot(endpoints: V1Endpoints): V1Endpoints {
+  return definedMembers({ apiVersion: 'v1', kind: 'Endpoints', metadata: snapshotMetadata(endpoints.metadata), subsets: endpoints.subsets ?? [] });
 }
 
 function snapshotMetadata(metadata: V1ObjectMeta | undefined): V1ObjectMeta {
@@ -63,4 +67,13 @@ export function sourceSlicesMatter(mapping: Mapping, tenant: TenantSpec, source:
   if (!source) return false;
   if (mapping.direction === 'toHost') return effectiveToHostMode(mapping, tenant) === 'endpoints';
   return serviceShape(source) === 'headless';
+}
+
+/**
+ * Whether the core/v1 Endpoints at a tenant's targets matter to its passes, so that the watchers keep
+ * them in the snapshots: when the tenant writes Endpoints, or adopts vCluster's mirrors (whose
+ * Endpoints are removed or taken over). Otherwise they are neither watched nor read.
+ */
+export function targetEndpointsMatter(tenant: TenantSpec | undefined): boolean {
+  return !!tenant?.endpoints || !!tenant?.adoptVClusterMirrors;
 }

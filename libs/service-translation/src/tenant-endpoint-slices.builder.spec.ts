@@ -36,7 +36,7 @@ describe('buildTenantEndpointSlices', () => {
           name: 'pg-ipv4',
           namespace: 'default',
           labels: sliceLabels,
-          annotations: { 'replicator.service-replicator.io/source': 'host:db/postgres' },
+          annotations: { 'replicator.service-replicator.io/source': 'host:db/postgres', 'vcluster.loft.sh/controlled-by': 'service-replicator' },
         },
         addressType: 'IPv4',
         endpoints: [{ addresses: ['10.96.0.10'], conditions: { ready: true } }],

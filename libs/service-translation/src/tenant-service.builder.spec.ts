@@ -11,7 +11,7 @@ const ownMetadata = {
     'replicator.service-replicator.io/tenant': 'blue',
     'replicator.service-replicator.io/direction': 'fromHost',
   },
-  annotations: { 'replicator.service-replicator.io/source': 'host:db/postgres' },
+  annotations: { 'replicator.service-replicator.io/source': 'host:db/postgres', 'vcluster.loft.sh/controlled-by': 'service-replicator' },
 };
 
 describe('buildTenantService', () => {

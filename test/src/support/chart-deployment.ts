@@ -119,7 +119,8 @@ function chartValues(redisUrl: string, replicateServices: ReplicateServices): ob
     queuePrefix: PREFIX,
     configPollMs: 200,
     fromHostNamespaces: ['shared'],
-    tenants: [tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 'vc-a-kubeconfig', replicateServices })],
+    // endpoints mode with core/v1 Endpoints: the writer writes all three kinds into vc-a, under the chart's RBAC.
+    tenants: [{ ...tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 'vc-a-kubeconfig', replicateServices }), toHostMode: 'endpoints', endpoints: true }],
   };
 }
 

@@ -32,5 +32,5 @@ export const EVERYTHING_ON = {
 /** Tenants whose configs come each way the schema allows, so every tenant key is exercised. */
 export const TENANT_VARIANTS = [
   ...VALUES.tenants,
-  { name: 'c', hostNamespace: 'vc-c', toHostMode: 'endpoints', kubeconfig: { secret: { name: 'k', key: 'config' } }, config: { secret: { namespace: 'vc-c', name: 'c', key: 'vcluster.yaml' } } },
+  { name: 'c', hostNamespace: 'vc-c', toHostMode: 'endpoints', adoptVClusterMirrors: true, endpoints: true, kubeconfig: { secret: { name: 'k', key: 'config' } }, config: { secret: { namespace: 'vc-c', name: 'c', key: 'vcluster.yaml' } } },
 ];

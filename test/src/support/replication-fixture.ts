@@ -21,6 +21,9 @@ export interface TenantFixture {
   readonly configFile: string;
 }
 
+/** Per-tenant keys of the tenants file beyond the ones the fixture sets (adoptVClusterMirrors, endpoints, toHostMode). */
+export type TenantOptions = Readonly<Record<string, unknown>>;
+
 export interface ReplicateServices {
   readonly fromHost?: readonly { from: string; to: string }[];
   readonly toHost?: readonly { from: string; to: string }[];
@@ -41,13 +44,21 @@ export class ReplicationFixture {
     readonly redis: Redis,
     readonly prefix: string,
     readonly replicator: ReplicatorProcesses,
+    private readonly tenantsFile: string,
+    private readonly allowedHostNamespaces: readonly string[],
+    private readonly tenantOptions: Partial<Record<'a' | 'b', TenantOptions>>,
   ) {}
 
   /**
    * Tenant a's vcluster.yaml is a file next to the tenants file; tenant b's is the `vcluster.yaml`
    * key of the ConfigMap `config/tenant-b` in the host cluster: both sources are exercised.
    */
-  static async start(options: { prefix: string; env?: Record<string, string>; allowedHostNamespaces?: string[] }): Promise<ReplicationFixture> {
+  static async start(options: {
+    prefix: string;
+    env?: Record<string, string>;
+    allowedHostNamespaces?: string[];
+    tenantOptions?: Partial<Record<'a' | 'b', TenantOptions>>;
+  }): Promise<ReplicationFixture> {
     const dir = await mkdtemp(join(tmpdir(), 'sr-e2e-'));
     const [host, clusterA, clusterB, redisServer] = await Promise.all([
       startControlPlane({ name: 'host' }),
@@ -62,15 +73,8 @@ export class ReplicationFixture {
       await hostCore.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
     }
     const tenantsFile = join(dir, 'tenants.yaml');
-    await writeFile(tenantsFile, stringify({
-      tenants: tenants.map((t) => ({
-        name: t.name,
-        hostNamespace: t.hostNamespace,
-        kubeconfig: { file: t.cluster.kubeconfigPath },
-        allowedHostNamespaces: allowed,
-        config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
-      })),
-    }));
+    const tenantOptions = { ...options.tenantOptions };
+    await writeFile(tenantsFile, tenantsFileText(tenants, allowed, tenantOptions));
     await writeFile(tenants[0].configFile, '');
     await hostCore.createNamespacedConfigMap({
       namespace: CONFIG_MAP_B.namespace,
@@ -85,7 +89,14 @@ export class ReplicationFixture {
       logDir: dir,
     });
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
-    return new ReplicationFixture(dir, host, hostCore, host.kubeConfig.makeApiClient(DiscoveryV1Api), tenants, redisServer, redis, options.prefix, replicator);
+    const hostDiscovery = host.kubeConfig.makeApiClient(DiscoveryV1Api);
+    return new ReplicationFixture(dir, host, hostCore, hostDiscovery, tenants, redisServer, redis, options.prefix, replicator, tenantsFile, allowed, tenantOptions);
+  }
+
+  /** Rewrites the tenants file with new options for one tenant; config-watcher picks it up without a restart. */
+  async setTenantOptions(name: 'a' | 'b', options: TenantOptions): Promise<void> {
+    this.tenantOptions[name] = options;
+    await writeFile(this.tenantsFile, tenantsFileText(this.tenants, this.allowedHostNamespaces, this.tenantOptions));
   }
 
   tenant(name: 'a' | 'b'): TenantFixture {
@@ -143,6 +154,19 @@ function tenantFixture(name: string, cluster: ControlPlane, dir: string): Tenant
 }
 
 const CONFIG_MAP_B = { namespace: 'config', name: 'tenant-b', key: 'vcluster.yaml' };
+
+function tenantsFileText(tenants: readonly TenantFixture[], allowed: readonly string[], options: Partial<Record<string, TenantOptions>>): string {
+  return stringify({
+    tenants: tenants.map((t) => ({
+      name: t.name,
+      hostNamespace: t.hostNamespace,
+      kubeconfig: { file: t.cluster.kubeconfigPath },
+      allowedHostNamespaces: allowed,
+      config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
+      ...options[t.name],
+    })),
+  });
+}
 
 export function ignoreConflict(error: unknown): void {
   if ((error as { code?: number }).code !== 409) throw error;

@@ -64,6 +64,8 @@ into a ConfigMap of this release (templates/tenants.yaml); configMap and secret 
 {{- $tenant := dict "name" .name "hostNamespace" .hostNamespace "kubeconfig" (dict "secret" $kubeconfig) "config" (dict $config.kind $config.ref) -}}
 {{- if .allowedHostNamespaces }}{{ $_ := set $tenant "allowedHostNamespaces" .allowedHostNamespaces }}{{ end -}}
 {{- if .toHostMode }}{{ $_ := set $tenant "toHostMode" .toHostMode }}{{ end -}}
+{{- if .adoptVClusterMirrors }}{{ $_ := set $tenant "adoptVClusterMirrors" true }}{{ end -}}
+{{- if .endpoints }}{{ $_ := set $tenant "endpoints" true }}{{ end -}}
 {{- $tenants = append $tenants $tenant -}}
 {{- end -}}
 {{- toYaml (dict "tenants" $tenants) -}}

@@ -8,16 +8,22 @@ values name, so every grant is a namespaced Role, and gets are limited to the na
   and in each tenant's hostNamespace and allowedHostNamespaces (toHost targets, watched for drift)
 - writer: the kubeconfig Secrets; read fromHost sources; write toHost targets (Services,
   EndpointSlices, and Warning Events on a Service it may not touch)
+- for tenants with adoptVClusterMirrors or endpoints, in their toHost target namespaces: host-watcher
+  list/watch and the writer create/update/delete core/v1 Endpoints (nothing about Endpoints otherwise)
 What the apps do inside tenant clusters is granted there, to the tenant kubeconfig's identity.
 */}}
 {{- define "service-replicator.rbacPlan" -}}
 {{- $plan := dict "config-watcher" (dict) "host-watcher" (dict) "tenant-watcher" (dict) "writer" (dict) -}}
 {{- $targets := list -}}
+{{- $endpointsTargets := list -}}
 {{- $configMaps := dict -}}
 {{- $configSecrets := dict -}}
 {{- $kubeconfigs := dict -}}
 {{- range .Values.tenants -}}
 {{- $targets = concat $targets (list .hostNamespace) (.allowedHostNamespaces | default list) -}}
+{{- if or .adoptVClusterMirrors .endpoints -}}
+{{- $endpointsTargets = concat $endpointsTargets (list .hostNamespace) (.allowedHostNamespaces | default list) -}}
+{{- end -}}
 {{- $config := include "service-replicator.configRef" (dict "root" $ "tenant" .) | fromJson -}}
 {{- $named := ternary $configMaps $configSecrets (eq $config.kind "configMap") -}}
 {{- $_ := set $named $config.ref.namespace (append (get $named $config.ref.namespace | default list) $config.ref.name) -}}
@@ -51,6 +57,10 @@ What the apps do inside tenant clusters is granted there, to the tenant kubeconf
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "get" "create" "update" "delete"))) -}}
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list" "create" "update" "delete"))) -}}
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "events") "verbs" (list "create"))) -}}
+{{- end -}}
+{{- range $namespace := uniq $endpointsTargets -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "host-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "endpoints") "verbs" (list "list" "watch"))) -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "endpoints") "verbs" (list "create" "update" "delete"))) -}}
 {{- end -}}
 {{- toJson $plan -}}
 {{- end }}

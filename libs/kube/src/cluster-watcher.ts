@@ -176,7 +176,8 @@ export class ClusterWatcher {
    * This is how a watcher that starts, takes over, or recovers from a Redis failure catches up:
    * what changed while nobody watched shows as a difference from the stored snapshot.
    */
-  private async syncNamespace(namespace: string, cause: string, only: (ref: ObjectRef) => boolean = () => true): Promise<void> {
+  private async syncNamespace(namespace: string, cause: string, only?: (ref: ObjectRef) => boolean): Promise<void> {
+    const partial = only !== undefined;
     const informers = this.informers.get(namespace);
     if (!informers) return;
     const slicesByService = informers.slicesByService();
@@ -184,12 +185,15 @@ export class ClusterWatcher {
     const changedKeys: string[] = [];
     const ok = await this.write(namespace, async () => {
       for (const watched of this.plan.inNamespace(namespace) ?? []) {
-        if (!only(watched.ref)) continue;
+        if (only && !only(watched.ref)) continue;
         const service = informers.service(watched.ref.name);
         if (service) this.fingerprints.set(formatRef(watched.ref), sourceFingerprint(service));
         const view = this.scope.view(watched, service, slicesByService.get(watched.ref.name) ?? [], informers.endpoints(watched.ref.name));
         if (await this.snapshots.replace(this.clusterId, watched.ref, view, listVersion)) changedKeys.push(...keysOf(watched));
       }
+      // Only a whole namespace is vouched for: a partial write must not vouch again for a namespace
+      // whose snapshots Redis may have lost meanwhile (repair() writes it whole once it sees that).
+      if (partial) return;
       await this.snapshots.markSynced(this.clusterId, [namespace], this.holder, { endpoints: informers.withEndpoints });
     });
     if (!ok) return;

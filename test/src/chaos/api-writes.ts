@@ -67,14 +67,14 @@ function labelsOf(line: string): Record<string, string> {
   return Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
 }
 
-/** Mutating requests by resource (subresources such as status excluded), summed over codes and scopes. */
-export async function mutatingRequests(cluster: ControlPlane): Promise<WriteCounts> {
+/** Mutating requests (or only `verbs`) by resource (subresources such as status excluded), summed over codes and scopes. */
+export async function mutatingRequests(cluster: ControlPlane, verbs: readonly string[] = [...MUTATING_VERBS]): Promise<WriteCounts> {
   const counts = zero();
   for (const line of (await getMetrics(cluster)).split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const labels = labelsOf(line);
     const resource = labels.resource as CountedResource;
-    if (!MUTATING_VERBS.has(labels.verb) || labels.subresource !== '' || !(COUNTED_RESOURCES as readonly string[]).includes(resource)) continue;
+    if (!verbs.includes(labels.verb) || labels.subresource !== '' || !(COUNTED_RESOURCES as readonly string[]).includes(resource)) continue;
     counts[resource] += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return counts;

@@ -17,17 +17,8 @@ import { lastWrittenByUs } from './own-writes';
 import type { InformerVerb } from './restarting-informer';
 import { SnapshotScope } from './snapshot-scope';
 import type { SnapshotSink } from './snapshot-sink';
+import type { WatchEvents } from './watch-events';
 import type { WatcherMetrics } from './watcher-metrics';
-
-export interface WatchEvents {
-  /** Keys to reconcile, and why; the event's span lasts until the promise settles. */
-  enqueue(keys: readonly string[], cause: string): void | Promise<unknown>;
-  informerError?(namespace: string, resource: string, error: unknown, restartInMs: number): void;
-  /** A watch expired (410 Gone) and the namespace's cache was listed again. */
-  relisted?(namespace: string, resource: string): void;
-  /** A snapshot could not be written (Redis down); the namespace is written whole again once it can be. */
-  snapshotError?(namespace: string, error: unknown): void;
-}
 
 /** How often a watcher checks that Redis still holds what it vouches for, and retries failed writes. */
 const REPAIR_INTERVAL_MS = 2_000;
@@ -284,7 +275,9 @@ export class ClusterWatcher {
   private async repair(): Promise<void> {
     const vouched = await this.snapshots.syncedNamespaces(this.clusterId).catch(() => undefined);
     if (!vouched) return;
-    for (const namespace of this.synced) if (!vouched.has(namespace)) this.dirty.add(namespace);
+    const lost = [...this.synced].filter((namespace) => !vouched.has(namespace));
+    for (const namespace of lost) this.dirty.add(namespace);
+    if (lost.length > 0) this.events.snapshotsLost?.(lost);
     for (const namespace of this.informers.keys()) if (!this.synced.has(namespace)) this.dirty.add(namespace);
     const pending = [...this.dirty].filter((namespace) => this.informers.get(namespace)?.hasSynced);
     for (const namespace of pending) {

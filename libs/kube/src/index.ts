@@ -5,6 +5,7 @@ export { loadKubeConfig } from './kube-config';
 export { RestartingInformer, type InformerHandlers, type InformerSpec, type InformerVerb } from './restarting-informer';
 export type { SnapshotSink } from './snapshot-sink';
 export { ClusterRegistry } from './cluster-registry';
-export { ClusterWatcher, type WatchEvents } from './cluster-watcher';
+export { ClusterWatcher } from './cluster-watcher';
+export type { WatchEvents } from './watch-events';
 export { WatcherMetrics } from './watcher-metrics';
 export { lastWrittenByUs } from './own-writes';

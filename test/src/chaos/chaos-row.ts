@@ -35,6 +35,8 @@ export interface RowSpec {
   readonly run: (env: ChaosEnvironment) => Promise<{ readonly endedAt: number; readonly notes?: readonly string[] }>;
   /** Also note how long after the fault began everything was converged (a fault that is a first convergence). */
   readonly noteSinceStart?: boolean;
+  /** More checks once reconverged (or not); resolves to more notes. */
+  readonly afterConverged?: (env: ChaosEnvironment, endedAt: number) => Promise<readonly string[]>;
   /** How long to wait for reconvergence after the fault ended (default: two resync intervals). */
   readonly convergeLimitMs?: number;
 }
@@ -62,6 +64,7 @@ export async function runRow(env: ChaosEnvironment, spec: RowSpec): Promise<RowR
     if (!(error instanceof ConvergenceTimeout)) throw error;
     missing = error.message;
   }
+  if (spec.afterConverged) notes.push(...(await spec.afterConverged(env, endedAt)));
   const result = await collect(env, spec, reconvergeMs, notes, missing);
   await record(result);
   assertTargets(result, missing);

@@ -35,7 +35,7 @@ export function renderReliabilityDoc(run: ReliabilityRun): string {
     `Measured ${run.date} on ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB memory, ${machine.os}, Node ${machine.node};`,
     `1-minute load average before the run started anything: ${machine.loadAverage1mBeforeStart}. Commit ${code.commit}${code.uncommittedAppOrLibChanges ? ' with uncommitted changes in apps/ or libs/' : ''}.`,
     `The whole run took ${run.minutes} min and ${run.passed ? 'passed' : '**failed**'}.`,
-    `Apps: RESYNC_INTERVAL_SECONDS=${RESYNC_INTERVAL_SECONDS} (short on purpose: it is the reconvergence target), ORPHAN_SWEEP_INTERVAL_SECONDS=${RESYNC_INTERVAL_SECONDS}, CONFIG_POLL_MS=200, WRITER_CONCURRENCY=8.`,
+    `Apps: RESYNC_INTERVAL_SECONDS=${RESYNC_INTERVAL_SECONDS} (short on purpose: it is the reconvergence target), ORPHAN_SWEEP_INTERVAL_SECONDS=3600 (the default), CONFIG_POLL_MS=200, WRITER_CONCURRENCY=8.`,
     '',
     renderTable(run.rows),
     '',

@@ -174,6 +174,15 @@ export class ChaosEnvironment {
     return Object.fromEntries(apps.map((app, i) => [app, codes[i]])) as Record<AppName, number>;
   }
 
+  /** config-watcher's /status.json answers and reports every mapping in sync (what an operator looks at). */
+  async statusPageHealthy(): Promise<boolean> {
+    const address = await this.fx.replicator.httpAddress('config-watcher');
+    const res = await fetch(`${address}/status.json`, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) return false;
+    const report = (await res.json()) as { healthy: boolean; counts: Record<string, number> };
+    return report.healthy && report.counts['in-sync'] >= this.mirrors.length;
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.observers.values()].map((observer) => observer.stop()));
     await this.fx.stop();

@@ -102,6 +102,7 @@ serverSuite('chaos: Redis and API server outages', () => {
         const readyMs = await readinessBecomes(env, 200, APPS, 60_000);
         return { endedAt, notes: [`all apps not ready ${notReadyMs} ms into the outage`, `all ready again ${readyMs} ms after it`] };
       },
+      afterConverged: (_, endedAt) => statusPageBack(env, endedAt),
     });
   });
 
@@ -139,7 +140,14 @@ serverSuite('chaos: Redis and API server outages', () => {
 /** The leftover is gone: the tenant was swept once its republished mappings were known. */
 async function leftoverSwept(env: ChaosEnvironment, name: string, endedAt: number): Promise<string[]> {
   await waitFor(() => gone(env, name), 60_000, `the leftover ${name} swept`);
-  return [`leftover swept ${Date.now() - endedAt} ms after the fault ended (ORPHAN_SWEEP_INTERVAL_SECONDS=3600: swept because Redis lost its data)`];
+  const swept = Date.now() - endedAt;
+  return [`leftover swept ${swept} ms after the fault ended (ORPHAN_SWEEP_INTERVAL_SECONDS=3600: swept because Redis lost its data)`, ...(await statusPageBack(env, endedAt))];
+}
+
+/** The status page answers again and shows every mapping in sync. */
+async function statusPageBack(env: ChaosEnvironment, endedAt: number): Promise<string[]> {
+  await waitFor(() => env.statusPageHealthy(), 60_000, 'the status page healthy again');
+  return [`status page healthy ${Date.now() - endedAt} ms after the fault ended`];
 }
 
 /** Informers of host-watcher that listed again because their watch expired (its replicator_informer_relists_total). */

@@ -126,7 +126,8 @@ export class BenchEnvironment {
         toHostMode: this.toHostMode,
       }],
     }));
-    await writeFile(this.configFile, '');
+    // An empty file is refused (it looks like a truncated one): no entries yet is said explicitly.
+    await writeFile(this.configFile, stringify({ networking: { replicateServices: { fromHost: [], toHost: [] } } }));
   }
 
   private async startApps(extraEnv: Readonly<Record<string, string>> = {}): Promise<void> {

@@ -5,6 +5,7 @@ import { CoreV1Api, makeInformer, RbacAuthorizationV1Api, type V1Service } from 
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
+  ManagedProcess,
   mintServiceAccountIdentity,
   runProcess,
   startControlPlane,
@@ -150,6 +151,19 @@ serverSuite('control-plane harness teardown', () => {
     assert.notEqual(result.code, 0, 'the child should have failed');
     const pids = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '[]') as number[];
     assert.equal(pids.length, 4, 'etcd, kube-apiserver, kube-controller-manager and redis-server were started');
+    await eventually(() => (pids.every((pid) => !isAlive(pid)) ? true : undefined), 10_000);
+  });
+
+  it('leaves no process behind when a test process is killed outright (SIGKILL runs no exit handler)', async () => {
+    const child = new ManagedProcess('crash', process.execPath, [join(__dirname, 'support', 'crash-after-start.js'), 'stay']);
+    const pids = await eventually(() => {
+      const line = child.stdout.trim().split('\n').at(-1);
+      return line?.startsWith('[') ? (JSON.parse(line) as number[]) : undefined;
+    }, 180_000);
+    assert.equal(pids.length, 4);
+    assert.ok(pids.every(isAlive), 'the servers run while their test process does');
+    child.killGroup('SIGKILL');
+    await child.exited;
     await eventually(() => (pids.every((pid) => !isAlive(pid)) ? true : undefined), 10_000);
   });
 });

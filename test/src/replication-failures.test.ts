@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { mutatingRequests } from './chaos/api-writes';
+import { mutatingRequests } from './support/api-writes';
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
 import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';

@@ -1,56 +1,67 @@
+import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import { ClusterClient, loadKubeConfig } from '@service-replicator/kube';
 import {
-  diffMappings,
   formatIssue,
   mappingKeyOf,
   networkPolicyWarnings,
   parseTenantConfig,
   parseTenantsFile,
+  planFromConfig,
+  planRetirement,
   type ConfigIssue,
-  type Mapping,
-  type MappingDiff,
   type TenantSpec,
 } from '@service-replicator/replication-config';
-import { MAPPINGS_CHANGED, ReplicatorRedis, type MappingsChanged } from '@service-replicator/replication-queue';
+import { ReplicatorRedis, type ConfigCheck, type PublishedTenant } from '@service-replicator/replication-queue';
 import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
-import { ATTR, inSpan } from '@service-replicator/telemetry';
-import { ConfigSources } from './config-sources';
+import { ConfigSources, type SourceText } from './config-sources';
+import { TenantPublisher } from './tenant-publisher';
 
-export const ANNOUNCER = Symbol('ANNOUNCER');
+type ParseResult = ReturnType<typeof parseTenantConfig>;
+
+/** What Redis holds, read once per pass. */
+interface RedisState {
+  readonly published: ReadonlyMap<string, PublishedTenant>;
+  readonly checks: ReadonlyMap<string, ConfigCheck>;
+}
 
 /**
  * Reads the tenants file and every tenant's vcluster.yaml, on start, on file events and every
- * CONFIG_POLL_MS. A valid change is published (versioned) and its keys enqueued; an invalid one is
- * reported with paths and lines and changes nothing: the last good config stays in force.
+ * CONFIG_POLL_MS, and makes what Redis holds match them (level-triggered: nothing is marked
+ * handled, so a failed pass is simply done again, and state Redis lost is published again). An
+ * invalid config changes nothing: the last good one stays in force. A removed entry (or tenant)
+ * stays in force for REMOVAL_GRACE_SECONDS before its mirrors go.
  */
 @Injectable()
 export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private sources!: ConfigSources;
+  /** The last good tenants file, paths resolved; undefined until one was read. */
   private tenants: readonly TenantSpec[] | undefined;
-  private tenantsText: string | undefined;
-  /** What each tenant's config looked like when last handled: unchanged input is not re-parsed. */
-  private readonly handled = new Map<string, string>();
+  private tenantsInput: string | undefined;
+  /** Parse results by tenant, for the input they came from: an unchanged config is not parsed again. */
+  private readonly parsed = new Map<string, { readonly input: string; readonly result: ParseResult }>();
   private readonly folderWatchers = new Map<string, FSWatcher>();
   private timer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** When passes started failing (Redis away, say); undefined while they succeed. */
+  private failingSince: number | undefined;
 
   constructor(
     private readonly settings: Settings,
     private readonly redis: ReplicatorRedis,
+    private readonly publisher: TenantPublisher,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(ANNOUNCER) private readonly announcer: ClientProxy,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const tenantsFile = this.settings.TENANTS_FILE;
     if (!tenantsFile) throw new Error('config-watcher needs TENANTS_FILE: the file that declares the tenants');
-    this.sources = new ConfigSources(tenantsFile, new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG })));
+    const host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
+    this.sources = new ConfigSources(tenantsFile, host, this.settings.CONFIG_SETTLE_MS);
     await this.check('start');
     this.timer = setInterval(() => void this.check('poll'), this.settings.CONFIG_POLL_MS);
     this.resyncTimer = setInterval(() => void this.resync(), this.settings.RESYNC_INTERVAL_SECONDS * 1000);
@@ -72,7 +83,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
       return this.running;
     }
     this.running = this.pass(reason)
-      .catch((error: unknown) => this.logger.error({ err: error, reason }, 'config check failed; will try again'))
+      .then(() => this.passSucceeded(), (error: unknown) => this.passFailed(error, reason))
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -83,74 +94,71 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     return this.running;
   }
 
+  /** A failing pass is logged once as an error (then at debug level), and its recovery once. */
+  private passFailed(error: unknown, reason: string): void {
+    if (this.failingSince === undefined) this.logger.error({ err: error, reason }, 'config check failed; every pass tries again');
+    else this.logger.debug({ err: error, reason }, 'config check failed again');
+    this.failingSince ??= Date.now();
+  }
+
+  private passSucceeded(): void {
+    if (this.failingSince === undefined) return;
+    this.logger.info({ failedForMs: Date.now() - this.failingSince }, 'config checks work again');
+    this.failingSince = undefined;
+  }
+
   private async pass(reason: string): Promise<void> {
-    await this.readTenants();
-    if (!this.tenants) return;
-    for (const tenant of this.tenants) await this.checkTenant(tenant, reason);
-    await this.retireRemovedTenants(this.tenants);
+    const tenants = await this.readTenants();
+    if (!tenants) return;
+    // Files are read concurrently: one settle time per pass, not one per tenant.
+    const [sources, state] = await Promise.all([Promise.all(tenants.map((tenant) => this.sources.readTenantConfig(tenant))), this.readRedis()]);
+    await this.publisher.settleOwed();
+    for (const [index, tenant] of tenants.entries()) await this.checkTenant(tenant, sources[index], state, reason);
+    await this.retireRemovedTenants(tenants, state);
   }
 
-  private async readTenants(): Promise<void> {
-    const file = this.settings.TENANTS_FILE ?? '';
+  /** Cheap on every poll: the tenants' records and checks; mappings only where they are not known already. */
+  private async readRedis(): Promise<RedisState> {
+    const [records, checks] = await Promise.all([this.redis.mappings.records(), this.redis.mappings.checks()]);
+    return { published: await this.publisher.publishedState(records), checks: new Map(checks.map((c) => [c.tenant, c])) };
+  }
+
+  /** The last good tenants file: a changed one that is invalid (or still being written) changes nothing. */
+  private async readTenants(): Promise<readonly TenantSpec[] | undefined> {
     const source = await this.sources.readTenantsFile();
-    const text = 'text' in source ? source.text : undefined;
-    if (text !== undefined && text === this.tenantsText) return;
-    this.tenantsText = text;
-    const { tenants, issues } = 'text' in source ? parseTenantsFile(source.text) : { tenants: undefined, issues: [{ path: '', message: source.error }] };
-    if (tenants) {
-      this.tenants = tenants.map((tenant) => this.sources.resolvePaths(tenant));
-      for (const tenant of this.tenants) if ('file' in tenant.config) this.watchFolder(dirname(tenant.config.file));
-      return;
+    if ('unsettled' in source) return this.tenants;
+    const input = 'text' in source ? source.text : JSON.stringify(source.issue);
+    if (input === this.tenantsInput) return this.tenants;
+    this.tenantsInput = input;
+    const { tenants, issues } = 'text' in source ? parseTenantsFile(source.text) : { tenants: undefined, issues: [source.issue] };
+    if (!tenants) {
+      const file = this.settings.TENANTS_FILE;
+      this.logger.error({ file, issues }, `tenants file ${file} is invalid; keeping the last good one:\n${issues.map(formatIssue).join('\n')}`);
+      return this.tenants;
     }
-    this.logger.error({ file, issues }, `tenants file ${file} is invalid; keeping the last good one:\n${issues.map(formatIssue).join('\n')}`);
+    this.tenants = tenants.map((tenant) => this.sources.resolvePaths(tenant));
+    for (const tenant of this.tenants) if ('file' in tenant.config) this.watchFolder(dirname(tenant.config.file));
+    return this.tenants;
   }
 
-  private async checkTenant(tenant: TenantSpec, reason: string): Promise<void> {
-    const source = await this.sources.readTenantConfig(tenant);
-    const fingerprint = JSON.stringify([tenant, 'text' in source ? source.text : source.error]);
-    if (this.handled.get(tenant.name) === fingerprint) return;
-    this.handled.set(tenant.name, fingerprint);
-    const result = 'text' in source ? parseTenantConfig(source.text, tenant) : { config: undefined, issues: [{ path: '', message: source.error }] };
-    const published = await this.redis.mappings.get(tenant.name);
-    if (!result.config) return this.reject(tenant, result.issues, published?.version);
-
-    const diff = diffMappings(published?.mappings ?? [], result.config.mappings);
-    const specChanged = JSON.stringify(published?.tenant) !== JSON.stringify(tenant);
-    const changedKeys = [...diff.added, ...diff.changed, ...diff.removed].map(mappingKeyOf);
-    let version = published?.version;
-    if (!published || specChanged || changedKeys.length > 0) {
-      // A changed tenant spec (kubeconfig, host namespace, mode) can change every mirror.
-      const keys = specChanged ? [...new Set([...changedKeys, ...result.config.mappings.map(mappingKeyOf)])] : changedKeys;
-      version = await this.publish(tenant, result.config.mappings, { keys, diff, reason });
-    }
-    const warnings = networkPolicyWarnings(result.config.networkPolicy, result.config.mappings, tenant);
-    if (warnings.length > 0) {
-      this.logger.warn({ tenant: tenant.name, warnings }, `tenant ${tenant.name}: config accepted with warnings:\n${warnings.map(formatIssue).join('\n')}`);
-    }
-    await this.redis.mappings.recordCheck({ tenant: tenant.name, valid: true, issues: [], warnings, checkedAt: new Date().toISOString(), versionInForce: version });
+  private async checkTenant(tenant: TenantSpec, source: SourceText, state: RedisState, reason: string): Promise<void> {
+    if ('unsettled' in source) return this.logger.debug({ tenant: tenant.name }, source.unsettled);
+    const result = this.parse(tenant, source);
+    const published = state.published.get(tenant.name);
+    const plan = planFromConfig({ ...this.decisionInput(tenant.name, published), tenant, mappings: result.config?.mappings });
+    const version = plan?.next ? await this.publisher.publish(plan.next, plan, `config ${reason}`) : published?.version;
+    const warnings: ConfigIssue[] = result.config ? networkPolicyWarnings(result.config.networkPolicy, result.config.mappings, tenant) : [];
+    const outcome = { tenant: tenant.name, valid: result.config !== undefined, issues: result.issues, warnings, versionInForce: version };
+    await this.publisher.recordCheck(outcome, state.checks.get(tenant.name));
   }
 
-  /** Each published change starts a trace, which the queue carries on to every pass it causes. */
-  private publish(tenant: TenantSpec, mappings: readonly Mapping[], change: { keys: string[]; diff: MappingDiff; reason: string }): Promise<number> {
-    const { keys, diff, reason } = change;
-    const attributes = { [ATTR.tenant]: tenant.name, [ATTR.keys]: keys, [ATTR.cause]: `config ${reason}` };
-    return inSpan('config change', attributes, async (span) => {
-      const { version } = await this.redis.mappings.publish(tenant, mappings);
-      span.setAttribute('replicator.mappings.version', version);
-      await this.redis.queue.enqueue(keys, `config ${reason}`);
-      this.announce({ tenant: tenant.name, version });
-      this.logger.info(
-        { tenant: tenant.name, version, added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length },
-        `tenant ${tenant.name}: published mappings version ${version}`,
-      );
-      return version;
-    }, { root: true });
-  }
-
-  private async reject(tenant: TenantSpec, issues: readonly ConfigIssue[], versionInForce: number | undefined): Promise<void> {
-    const kept = versionInForce === undefined ? 'nothing is replicated for it yet' : `version ${versionInForce} stays in force`;
-    this.logger.error({ tenant: tenant.name, issues }, `tenant ${tenant.name}: config is invalid; ${kept}:\n${issues.map(formatIssue).join('\n')}`);
-    await this.redis.mappings.recordCheck({ tenant: tenant.name, valid: false, issues, checkedAt: new Date().toISOString(), versionInForce });
+  private parse(tenant: TenantSpec, source: Exclude<SourceText, { unsettled: string }>): ParseResult {
+    const input = createHash('sha256').update(JSON.stringify([tenant, 'text' in source ? source.text : source.issue])).digest('hex');
+    const cached = this.parsed.get(tenant.name);
+    if (cached?.input === input) return cached.result;
+    const result = 'text' in source ? parseTenantConfig(source.text, tenant) : { issues: [source.issue] };
+    this.parsed.set(tenant.name, { input, result });
+    return result;
   }
 
   /**
@@ -167,25 +175,23 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  /** A tenant removed from the tenants file: its entries are removed, so its fromHost mirrors go. */
-  private async retireRemovedTenants(tenants: readonly TenantSpec[]): Promise<void> {
+  /** A tenant gone from the tenants file keeps its mappings for the grace, then they are removed. */
+  private async retireRemovedTenants(tenants: readonly TenantSpec[], state: RedisState): Promise<void> {
     const names = new Set(tenants.map((tenant) => tenant.name));
-    // Checked on every poll: the records alone, not every tenant's mappings.
-    for (const record of await this.redis.mappings.records()) {
-      if (names.has(record.tenant.name) || record.mappingCount === 0) continue;
-      const published = await this.redis.mappings.get(record.tenant.name);
-      if (!published) continue;
-      const next = await this.redis.mappings.publish(published.tenant, []);
-      await this.redis.queue.enqueue(published.mappings.map(mappingKeyOf), 'tenant removed');
-      this.announce({ tenant: published.tenant.name, version: next.version });
-      this.logger.info({ tenant: published.tenant.name }, `tenant ${published.tenant.name} removed from the tenants file; its mappings are removed`);
+    const gone = new Set([...state.published.keys(), ...this.publisher.rememberedTenants()].filter((name) => !names.has(name)));
+    for (const name of gone) {
+      const plan = planRetirement(this.decisionInput(name, state.published.get(name)));
+      const next = plan?.next;
+      if (!plan || !next) continue;
+      if (next.retireAt && !state.published.get(name)?.retireAt) {
+        this.logger.warn({ tenant: name, retireAt: next.retireAt }, `tenant ${name} is gone from the tenants file; its mappings are removed at ${next.retireAt} unless it comes back`);
+      }
+      await this.publisher.publish(next, plan, 'tenant removed from the tenants file');
     }
   }
 
-  private announce(change: MappingsChanged): void {
-    this.announcer.emit(MAPPINGS_CHANGED, change).subscribe({
-      error: (error: unknown) => this.logger.warn({ err: error }, 'announcement failed; watchers catch up on their next reload'),
-    });
+  private decisionInput(tenant: string, published: PublishedTenant | undefined) {
+    return { published, remembered: this.publisher.rememberedFor(tenant), now: Date.now(), graceMs: this.settings.REMOVAL_GRACE_SECONDS * 1_000 };
   }
 
   /** Editors replace files rather than write them in place, so the folder is watched, not the file. */

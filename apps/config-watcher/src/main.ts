@@ -3,24 +3,26 @@ import '@service-replicator/telemetry/register';
 import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { ReplicatorRedisModule } from '@service-replicator/replication-queue';
-import { redisHostPort, runApp, Settings } from '@service-replicator/runtime';
+import { redisTransportOptions, runApp, Settings } from '@service-replicator/runtime';
 import { StatusViewModule } from '@service-replicator/status-view';
-import { ANNOUNCER, ConfigWatcherService } from './config-watcher.service';
+import { ConfigWatcherService } from './config-watcher.service';
+import { ANNOUNCER, TenantPublisher } from './tenant-publisher';
 
 @Module({
   imports: [
-    ReplicatorRedisModule.forApp('config-watcher'),
+    // Started during a Redis outage, it waits for Redis rather than exit: there is nothing to do without it.
+    ReplicatorRedisModule.forApp('config-watcher', { waitForRedis: 'forever' }),
     ClientsModule.registerAsync([
       {
         name: ANNOUNCER,
         inject: [Settings],
-        useFactory: (settings: Settings) => ({ transport: Transport.REDIS, options: redisHostPort(settings.REDIS_URL) }),
+        useFactory: (settings: Settings) => ({ transport: Transport.REDIS, options: redisTransportOptions(settings.REDIS_URL) }),
       },
     ]),
     // The status page (/status, /status.json) and Bull Board (/queues) on this app's HTTP server.
     StatusViewModule,
   ],
-  providers: [ConfigWatcherService],
+  providers: [ConfigWatcherService, TenantPublisher],
 })
 class ConfigWatcherModule {}
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { forgetReaped, reapWithThisProcess } from './process-reaper';
 
 const running = new Set<ManagedProcess>();
 /** The open scopes (ProcessScope): each collects every process started while it is open. */
@@ -67,7 +68,12 @@ export class ManagedProcess {
     this.keepOutput();
     running.add(this);
     for (const scope of scopes) scope.add(this);
-    void this.exited.then(() => running.delete(this));
+    const group = this.child.pid;
+    if (group !== undefined) reapWithThisProcess(group);
+    void this.exited.then(() => {
+      running.delete(this);
+      if (group !== undefined) forgetReaped(group);
+    });
   }
 
   private keepOutput(): void {

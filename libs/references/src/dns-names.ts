@@ -1,3 +1,5 @@
+import { quoteValue } from './quote-value';
+
 /**
  * Kubernetes name rules. Namespaces (and our tenant names) are DNS-1123 labels; Service names are
  * DNS-1035 labels because they become DNS host names that must not look like numbers.
@@ -58,7 +60,7 @@ interface NameRule {
 }
 
 function nameError(value: string, what: string, { valid, maxLength, rule }: NameRule): string | undefined {
-  const invalid = `${JSON.stringify(value)} is not a valid ${what}`;
+  const invalid = `${quoteValue(value)} is not a valid ${what}`;
   if (value === '') return `${invalid}: must not be empty`;
   // A too-long name that is otherwise fine gets the precise reason, not the whole rule.
   if (valid.test(value)) {

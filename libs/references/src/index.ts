@@ -8,3 +8,4 @@ export {
 } from './dns-names';
 export { formatRef, sameRef, type ObjectRef } from './object-ref';
 export { describeValue, parseReference, type ReferenceParseResult } from './parse-reference';
+export { MAX_ECHOED_CHARACTERS, quoteValue } from './quote-value';

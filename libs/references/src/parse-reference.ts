@@ -1,5 +1,6 @@
 import { dns1035LabelError, dns1123LabelError } from './dns-names';
 import type { ObjectRef } from './object-ref';
+import { quoteValue } from './quote-value';
 
 /** Either a resolved reference or the reason the value is not one; never both. */
 export type ReferenceParseResult =
@@ -16,7 +17,7 @@ const SHAPE = 'a reference is name or namespace/name';
 export function parseReference(value: unknown, defaultNamespace: string): ReferenceParseResult {
   if (typeof value !== 'string') return { error: `must be a string (name or namespace/name), got ${describeValue(value)}` };
   if (value === '') return { error: `is empty; ${SHAPE}` };
-  const quoted = JSON.stringify(value);
+  const quoted = quoteValue(value);
   if (value.trim() !== value) return { error: `${quoted} has leading or trailing whitespace` };
   const parts = value.split('/');
   if (parts.length > 2) return { error: `${quoted} has ${parts.length} parts; ${SHAPE}` };
@@ -37,6 +38,6 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `the string ${quoteValue(value)}`;
   return `${typeof value} ${String(value)}`;
 }

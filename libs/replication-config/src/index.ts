@@ -1,4 +1,5 @@
-export { formatIssue, sortIssues } from './config-issue';
+export { formatIssue, MAX_REPORTED_ISSUES, sortIssues } from './config-issue';
+export { decodeConfigBytes } from './config-text';
 export { diffMappings, type MappingDiff } from './mapping-diff';
 export { mappingKey, mappingKeyOf, parseMappingKey, type MappingKeyParts } from './mapping-key';
 export { TENANT_DEFAULT_NAMESPACE } from './mapping-resolver';
@@ -8,3 +9,5 @@ export { parseTenantsFile } from './tenants-file.parser';
 export { keysOf, watchPlan, type ClusterSide, type WatchedService, type WatchPlan } from './watch-plan';
 export { resolveTenantPaths } from './tenant-paths';
 export { networkPolicyWarnings } from './network-policy-check';
+export { VCLUSTER_NETWORKING_KEYS, VCLUSTER_TOP_LEVEL_KEYS } from './vcluster-keys';
+export { mappingsInForce, nextDeadline, planFromConfig, planRetirement, planTenant, type PublicationPlan, type TenantPublication } from './publication-plan';

@@ -39,6 +39,8 @@ function resolveDirection(direction: Direction, entries: readonly unknown[], con
   const firstIndexOfTarget = new Map<string, number>();
   const mappings: Mapping[] = [];
   entries.forEach((entry, index) => {
+    // The shape check reports other non-mappings, but passes a nested list (it validates its items).
+    if (Array.isArray(entry)) report(context, [direction, index], 'must be a mapping with from and to, got a list');
     if (!isMapping(entry)) return;
     const issuesBefore = context.issues.length;
     const source = resolveEnd(direction, index, 'from', entry.from, context);

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConfigIssue, TenantSpec } from './model';
+import type { ConfigIssue } from './model';
 import { parseTenantConfig } from './tenant-config.parser';
+import { TEST_TENANT } from './test-tenant.fixtures';
 
-const tenant: TenantSpec = {
-  name: 'team-a',
-  hostNamespace: 'vc-a',
-  kubeconfig: { file: '/kubeconfig' },
-  allowedHostNamespaces: ['shared'],
-  config: { file: './vcluster.yaml' },
-  toHostMode: 'selector',
-};
+const tenant = TEST_TENANT;
 
 const doc = (...lines: string[]) => `${lines.join('\n')}\n`;
 /** A document whose replicateServices entries start on line 3. */
@@ -21,8 +15,95 @@ const SERVICE_RULE =
 const NAMESPACE_RULE =
   "must consist of lower case alphanumeric characters or '-', start and end with an alphanumeric character (DNS-1123 label, at most 63 characters)";
 
+const EMPTY_MESSAGE =
+  'the document is empty (or only comments); an empty file is refused because a truncated or half-written file looks the same. ' +
+  'To have no entries, say so: `networking: { replicateServices: { fromHost: [], toHost: [] } }`';
+const TOP_LEVEL_KEYS =
+  'global, exportKubeConfig, sync, integrations, deploy, networking, policies, controlPlane, privateNodes, rbac, plugins, ' +
+  'experimental, telemetry, serviceCIDR, pro, plugin, logging, sleep, snapshots, deletion, platform';
+
 describe('parseTenantConfig: issues', () => {
   const cases: { name: string; text: string; issues: ConfigIssue[] }[] = [
+    ...['', ' \n\t\n', doc('# replicated services', '# come later'), doc('---'), doc('~')].map((text) => ({
+      name: `empty document ${JSON.stringify(text)} (a truncated file looks the same)`,
+      text,
+      issues: [{ path: '', message: EMPTY_MESSAGE }],
+    })),
+    {
+      name: 'replicateServices at the top level (as one of vCluster\'s docs pages prints it)',
+      text: doc('replicateServices:', '  fromHost: [{ from: db, to: db }]'),
+      issues: [
+        {
+          path: 'replicateServices',
+          message: 'unknown top-level key; did you mean "networking.replicateServices"? (it belongs under networking)',
+          line: 1,
+        },
+      ],
+    },
+    {
+      name: 'the legacy mapServices, with what to write instead',
+      text: doc('mapServices:', '  fromVirtual: [{ from: api, to: api }]'),
+      issues: [
+        {
+          path: 'mapServices',
+          message:
+            'the legacy (vCluster < 0.20) mapServices is no longer read: write mapServices.fromHost as ' +
+            'networking.replicateServices.fromHost and mapServices.fromVirtual as networking.replicateServices.toHost ' +
+            '(`vcluster convert config` does this migration)',
+          line: 1,
+        },
+      ],
+    },
+    {
+      name: 'a typo under networking',
+      text: doc('networking:', '  replicatServices:', '    fromHost: [{ from: db, to: db }]'),
+      issues: [
+        {
+          path: 'networking.replicatServices',
+          message:
+            'unknown key under networking (vCluster refuses it); expected one of serviceCIDR, podCIDR, replicateServices, ' +
+            'resolveDNS, advanced; did you mean "networking.replicateServices"?',
+          line: 2,
+        },
+      ],
+    },
+    {
+      name: 'an unknown top-level key, with the likely key',
+      text: doc('controlplane: {}', 'madeUpField: 1'),
+      issues: [
+        {
+          path: 'controlplane',
+          message: `unknown top-level key (vCluster refuses it); expected one of ${TOP_LEVEL_KEYS}; did you mean "controlPlane"?`,
+          line: 1,
+        },
+        { path: 'madeUpField', message: `unknown top-level key (vCluster refuses it); expected one of ${TOP_LEVEL_KEYS}`, line: 2 },
+      ],
+    },
+    {
+      name: 'keys that plain objects inherit are unknown keys too',
+      text: entries('    constructor: []', '    fromHost: [{ from: db, to: db, __proto__: x }]'),
+      issues: [
+        { path: `${RS}.constructor`, message: 'unknown key', line: 3 },
+        { path: `${RS}.fromHost[0].__proto__`, message: 'unknown key', line: 4 },
+      ],
+    },
+    {
+      name: 'an entry that is a list (not dropped quietly)',
+      text: entries('    fromHost:', '      - [{ from: db, to: db }]', '      - { from: db, to: db }'),
+      issues: [{ path: `${RS}.fromHost[0]`, message: 'must be a mapping with from and to, got a list', line: 4 }],
+    },
+    {
+      name: 'an overlong value and key are echoed cut short',
+      text: entries(`    fromHost: [{ from: ${'a'.repeat(300)}, to: db }]`, `    ${'k'.repeat(200)}: []`),
+      issues: [
+        {
+          path: `${RS}.fromHost[0].from`,
+          message: `"${'a'.repeat(100)}…" (300 characters) is not a valid service name: must be at most 63 characters (it has 300)`,
+          line: 3,
+        },
+        { path: `${RS}["${'k'.repeat(100)}…" (200 characters)]`, message: 'unknown key; expected one of fromHost, toHost', line: 4 },
+      ],
+    },
     {
       name: 'YAML syntax error',
       text: doc('networking:', '  replicateServices:', '    toHost: [', 'policies: {}'),
@@ -143,6 +224,15 @@ describe('parseTenantConfig: issues', () => {
   for (const { name, text, issues } of cases) {
     it(name, () => assert.deepEqual(parseTenantConfig(text, tenant), { issues }));
   }
+
+  it('lists the first 100 issues and says how many more there were', () => {
+    const text = entries('    fromHost:', ...Array.from({ length: 250 }, (_, i) => `      - { from: db, to: Bad${i} }`));
+    const { config, issues } = parseTenantConfig(text, tenant);
+    assert.equal(config, undefined);
+    assert.equal(issues.length, 101);
+    assert.equal(issues[0].path, `${RS}.fromHost[0].to`);
+    assert.deepEqual(issues[100], { path: '', message: 'and 150 more issues not listed' });
+  });
 
   it('keeps no partial config when one entry of many is bad', () => {
     const result = parseTenantConfig(entries('    fromHost:', '      - { from: a, to: b }', '      - { from: a, to: B }'), tenant);

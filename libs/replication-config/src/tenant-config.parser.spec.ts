@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TenantReplicationConfig, TenantSpec } from './model';
+import type { TenantReplicationConfig } from './model';
 import { parseTenantConfig } from './tenant-config.parser';
+import { TEST_TENANT } from './test-tenant.fixtures';
 
-const tenant: TenantSpec = {
-  name: 'team-a',
-  hostNamespace: 'vc-a',
-  kubeconfig: { file: '/kubeconfig' },
-  allowedHostNamespaces: ['shared'],
-  config: { file: './vcluster.yaml' },
-  toHostMode: 'selector',
-};
+const tenant = TEST_TENANT;
 
 const doc = (...lines: string[]) => `${lines.join('\n')}\n`;
 const fromHost = (source: string, target: string) => ({
@@ -27,8 +21,12 @@ function ref(text: string) {
 
 describe('parseTenantConfig: valid configs', () => {
   const cases: { name: string; text: string; expected: TenantReplicationConfig }[] = [
-    { name: 'empty document', text: '', expected: { mappings: [] } },
-    { name: 'comments only', text: doc('# nothing yet'), expected: { mappings: [] } },
+    {
+      name: 'no entries, said explicitly',
+      text: doc('networking:', '  replicateServices:', '    fromHost: []', '    toHost: []'),
+      expected: { mappings: [] },
+    },
+    { name: 'a vcluster.yaml without replicateServices', text: doc('controlPlane: { distro: { k8s: { enabled: true } } }'), expected: { mappings: [] } },
     {
       name: 'the documented examples, fully qualified',
       text: doc(

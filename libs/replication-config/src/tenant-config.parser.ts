@@ -1,19 +1,24 @@
 import { describeValue } from '@service-replicator/references';
 import type { ConfigPath } from './config-path';
-import { sortIssues } from './config-issue';
+import { reportedIssues } from './config-issue';
 import { isMapping } from './dto-constraints';
+import { emptyDocumentIssue } from './empty-document';
 import { resolveMappings } from './mapping-resolver';
 import type { ConfigIssue, NetworkPolicyConfig, TenantReplicationConfig, TenantSpec } from './model';
 import { validateShape } from './validation-issues';
 import { NetworkPolicyDto, ReplicateServicesDto } from './vcluster-config.dto';
+import { unknownVclusterKeyIssues } from './vcluster-keys';
 import { YamlSource } from './yaml-source';
 
 const REPLICATE_SERVICES: ConfigPath = ['networking', 'replicateServices'];
 const NETWORK_POLICY: ConfigPath = ['policies', 'networkPolicy'];
+const EXPLICITLY_NOTHING = '`networking: { replicateServices: { fromHost: [], toHost: [] } }`';
 
 /**
  * Reads what this project needs from a tenant's whole vcluster.yaml: `networking.replicateServices`
- * and `policies.networkPolicy`. Every other key is vCluster's business and is ignored.
+ * and `policies.networkPolicy`. Keys unknown to vCluster at the top level and under `networking`
+ * are refused, as vCluster refuses them; the values of its other keys are its business.
+ * An empty document is refused: removing every entry has to be written out.
  *
  * What a bare `name` (no `namespace/`) means:
  * - fromHost `from` (a host Service): the tenant's `hostNamespace`.
@@ -29,13 +34,12 @@ const NETWORK_POLICY: ConfigPath = ['policies', 'networkPolicy'];
 export function parseTenantConfig(text: string, tenant: TenantSpec): { config?: TenantReplicationConfig; issues: ConfigIssue[] } {
   const parsed = YamlSource.parse(text);
   const source = parsed.source;
-  if (source === undefined) return { issues: parsed.issues };
-  if (source.data !== null && !isMapping(source.data)) {
-    return { issues: [source.issue([], `must be a mapping, got ${describeValue(source.data)}`)] };
-  }
+  if (source === undefined) return { issues: reportedIssues(parsed.issues) };
+  if (source.data === null) return { issues: [emptyDocumentIssue(EXPLICITLY_NOTHING)] };
+  if (!isMapping(source.data)) return { issues: [source.issue([], `must be a mapping, got ${describeValue(source.data)}`)] };
   const replicate = subtreeAt(source, REPLICATE_SERVICES);
   const policy = subtreeAt(source, NETWORK_POLICY);
-  const issues = [...replicate.issues, ...policy.issues];
+  const issues = [...unknownVclusterKeyIssues(source.data, source), ...replicate.issues, ...policy.issues];
   let mappings: TenantReplicationConfig['mappings'] = [];
   if (replicate.value !== undefined) {
     if (!hasPlainShape(replicate.value)) {
@@ -48,7 +52,7 @@ export function parseTenantConfig(text: string, tenant: TenantSpec): { config?: 
   if (policy.value !== undefined) {
     issues.push(...validateShape(NetworkPolicyDto, policy.value, NETWORK_POLICY, source, { strict: false }));
   }
-  if (issues.length > 0) return { issues: sortIssues(issues) };
+  if (issues.length > 0) return { issues: reportedIssues(issues) };
   const networkPolicy = policy.value as NetworkPolicyConfig | undefined;
   return { config: networkPolicy === undefined ? { mappings } : { mappings, networkPolicy }, issues: [] };
 }

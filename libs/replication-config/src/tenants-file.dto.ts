@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { describeValue, dns1123LabelError, dns1123SubdomainError } from '@service-replicator/references';
+import { describeValue, dns1123LabelError, dns1123SubdomainError, quoteValue } from '@service-replicator/references';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { HasExactlyOneOf, IsCheckedString, mustBe, nonEmpty } from './dto-constraints';
@@ -13,7 +13,7 @@ const CONFIG_KEY_MAX_LENGTH = 253;
 /** Secret and ConfigMap data keys: what Kubernetes accepts as a key. */
 function configKeyError(value: string): string | undefined {
   if (CONFIG_KEY.test(value) && value.length <= CONFIG_KEY_MAX_LENGTH) return undefined;
-  return `${JSON.stringify(value)} is not a valid key: must consist of alphanumeric characters, '-', '_' or '.' (at most 253 characters)`;
+  return `${quoteValue(value)} is not a valid key: must consist of alphanumeric characters, '-', '_' or '.' (at most 253 characters)`;
 }
 
 export class HostKeyRefDto {

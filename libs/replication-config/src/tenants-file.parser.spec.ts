@@ -14,6 +14,9 @@ const oneTenant = (...extra: string[]) =>
     '    config: { file: ./team-a/vcluster.yaml }',
     ...extra,
   );
+const EMPTY_MESSAGE =
+  'the document is empty (or only comments); an empty file is refused because a truncated or half-written file looks the same. ' +
+  'To have no entries, say so: `tenants: []`';
 const TEAM_A: TenantSpec = {
   name: 'team-a',
   hostNamespace: 'vc-team-a',
@@ -78,7 +81,12 @@ describe('parseTenantsFile: valid files', () => {
 
 describe('parseTenantsFile: issues', () => {
   const cases: { name: string; text: string; issues: ConfigIssue[] }[] = [
-    { name: 'empty file', text: '', issues: [{ path: 'tenants', message: 'is required' }] },
+    ...['', '\n  \n', doc('# tenants come later'), doc('---')].map((text) => ({
+      name: `empty document ${JSON.stringify(text)} (a truncated file looks the same)`,
+      text,
+      issues: [{ path: '', message: EMPTY_MESSAGE }],
+    })),
+    { name: 'a mapping without tenants', text: doc('{}'), issues: [{ path: 'tenants', message: 'is required' }] },
     {
       name: 'YAML syntax error',
       text: doc('tenants:', '  - name: "team-a'),
@@ -95,6 +103,7 @@ describe('parseTenantsFile: issues', () => {
       issues: [{ path: 'tenants', message: 'must be a list, got a mapping', line: 1 }],
     },
     { name: 'entry is not a mapping', text: doc('tenants:', '  - team-a'), issues: [{ path: 'tenants[0]', message: 'must be a mapping', line: 2 }] },
+    { name: 'entry is a list', text: doc('tenants:', '  - []'), issues: [{ path: 'tenants[0]', message: 'must be a mapping, got a list', line: 2 }] },
     {
       name: 'missing keys point at the entry',
       text: doc('tenants:', '  - name: team-a'),
@@ -172,6 +181,11 @@ describe('parseTenantsFile: issues', () => {
         { path: 'tenants[0].toHostMode', message: 'must be selector or endpoints, got the string "nodes"', line: 8 },
         { path: 'tenants[0].adoptVClusterMirrors', message: 'must be true or false, got the string "yes"', line: 9 },
       ],
+    },
+    {
+      name: 'an overlong value is echoed cut short',
+      text: oneTenant().replace('name: team-a', `name: ${'x'.repeat(5000)}`),
+      issues: [{ path: 'tenants[0].name', message: `"${'x'.repeat(100)}…" (5000 characters) is not a valid tenant name: must be at most 63 characters (it has 5000)`, line: 2 }],
     },
     {
       name: 'duplicate tenant names',

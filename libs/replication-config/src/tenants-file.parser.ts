@@ -1,6 +1,7 @@
 import { describeValue, dns1123LabelError } from '@service-replicator/references';
-import { sortIssues } from './config-issue';
+import { reportedIssues } from './config-issue';
 import { isMapping } from './dto-constraints';
+import { emptyDocumentIssue } from './empty-document';
 import type { ConfigIssue, HostKeyRef, TenantSpec } from './model';
 import type { ConfigSourceDto, HostKeyRefDto, KubeconfigSourceDto, TenantDto } from './tenants-file.dto';
 import { TenantsFileDto } from './tenants-file.dto';
@@ -11,22 +12,29 @@ import { YamlSource } from './yaml-source';
  * Parses the tenants file: `tenants:`, a list of entries shaped like TenantSpec, where
  * `kubeconfig` is `{file}` or `{secret: {namespace, name, key}}` and `config` is `{file}`,
  * `{configMap: {...}}` or `{secret: {...}}`. Defaults: `allowedHostNamespaces` [],
- * `toHostMode` selector; `adoptVClusterMirrors` and `endpoints` are set only when true. File paths are returned as written; relative ones are resolved by the
- * caller against the tenants file's folder. Never throws on bad input; with any issue, `tenants`
- * is undefined.
+ * `toHostMode` selector; `adoptVClusterMirrors` and `endpoints` are set only when true. File
+ * paths are returned as written; relative ones are resolved by the caller against the tenants
+ * file's folder. An empty document is refused (no tenants is written `tenants: []`). Never throws
+ * on bad input; with any issue, `tenants` is undefined.
  */
 export function parseTenantsFile(text: string): { tenants?: TenantSpec[]; issues: ConfigIssue[] } {
   const parsed = YamlSource.parse(text);
   const source = parsed.source;
-  if (source === undefined) return { issues: parsed.issues };
-  const data = source.data ?? {};
+  if (source === undefined) return { issues: reportedIssues(parsed.issues) };
+  const data = source.data;
+  if (data === null) return { issues: [emptyDocumentIssue('`tenants: []`')] };
   if (!isMapping(data)) return { issues: [source.issue([], `must be a mapping, got ${describeValue(data)}`)] };
   const issues = validateShape(TenantsFileDto, data, [], source, { strict: true });
   const entries = Array.isArray(data.tenants) ? data.tenants : [];
-  issues.push(...duplicateNameIssues(entries, source), ...allowedNamespaceIssues(entries, source));
-  if (issues.length > 0) return { issues: sortIssues(issues) };
+  issues.push(...nestedListIssues(entries, source), ...duplicateNameIssues(entries, source), ...allowedNamespaceIssues(entries, source));
+  if (issues.length > 0) return { issues: reportedIssues(issues) };
   // Validated above, so the plain data has the DTOs' shape.
   return { tenants: (entries as TenantDto[]).map(toTenantSpec), issues: [] };
+}
+
+/** The shape check reports other non-mappings, but passes a nested list (it validates its items). */
+function nestedListIssues(entries: readonly unknown[], source: YamlSource): ConfigIssue[] {
+  return entries.flatMap((entry, index) => (Array.isArray(entry) ? [source.issue(['tenants', index], 'must be a mapping, got a list')] : []));
 }
 
 function duplicateNameIssues(entries: readonly unknown[], source: YamlSource): ConfigIssue[] {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import type { ConfigPath } from './config-path';
+import { closestKey } from './key-suggestion';
 import type { ConfigIssue } from './model';
 import type { YamlSource } from './yaml-source';
 
@@ -20,9 +21,41 @@ export function validateShape(
   source: YamlSource,
   { strict }: { strict: boolean },
 ): ConfigIssue[] {
-  const errors = validateSync(plainToInstance(dto, data), { whitelist: strict, forbidNonWhitelisted: strict });
+  // class-transformer throws on some of these keys (a nested `constructor`), so they are refused first.
+  const inherited = prototypeKeyIssues(data, prefix, source);
+  if (inherited.length > 0) return inherited;
+  let errors: ValidationError[];
+  try {
+    errors = validateSync(plainToInstance(dto, data), { whitelist: strict, forbidNonWhitelisted: strict });
+  } catch (error) {
+    return [source.issue(prefix, `cannot be checked: ${error instanceof Error ? error.message : String(error)}`)];
+  }
   const issues: ConfigIssue[] = [];
   for (const error of errors) collectIssues(error, prefix, source, issues);
+  return issues;
+}
+
+/** Keys that class-validator's whitelist lets through because plain objects inherit them. */
+const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * `constructor`, `toString`, `__proto__` and the like are not keys of any of our DTOs, nor of
+ * vCluster's schema, so they are unknown keys wherever they are, in strict and loose parts alike.
+ * The whole subtree is searched, iteratively: it may be deep.
+ */
+function prototypeKeyIssues(data: unknown, prefix: ConfigPath, source: YamlSource): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const pending: { value: unknown; path: ConfigPath }[] = [{ value: data, path: prefix }];
+  while (pending.length > 0) {
+    const { value, path } = pending.pop() as { value: unknown; path: ConfigPath };
+    if (Array.isArray(value)) value.forEach((item, index) => pending.push({ value: item, path: [...path, index] }));
+    else if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        if (PROTOTYPE_KEYS.has(key)) issues.push(source.issue([...path, key], 'unknown key'));
+        else pending.push({ value: child, path: [...path, key] });
+      }
+    }
+  }
   return issues;
 }
 
@@ -41,7 +74,7 @@ function collectIssues(error: ValidationError, parent: ConfigPath, source: YamlS
 
 function unknownKeyMessage(error: ValidationError): string {
   const known = knownKeys(error.target);
-  const suggestion = closest(error.property, known);
+  const suggestion = closestKey(error.property, known);
   const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
   return `unknown key; expected one of ${known.join(', ')}${hint}`;
 }
@@ -50,24 +83,4 @@ function knownKeys(target: object | undefined): string[] {
   if (target === undefined) return [];
   const metadata = getMetadataStorage().getTargetValidationMetadatas(target.constructor, '', true, false);
   return [...new Set(metadata.map((entry) => entry.propertyName))];
-}
-
-/** The known key a typo most likely meant: a few edits away (ignoring case), fewer for short keys. */
-function closest(key: string, known: readonly string[]): string | undefined {
-  const scored = known.map((candidate) => ({ candidate, distance: editDistance(key.toLowerCase(), candidate.toLowerCase()) }));
-  const best = scored.sort((a, b) => a.distance - b.distance)[0];
-  return best !== undefined && best.distance <= Math.min(2, Math.floor(best.candidate.length / 2)) ? best.candidate : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

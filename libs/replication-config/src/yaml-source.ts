@@ -1,8 +1,10 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Pair, type YAMLMap } from 'yaml';
 import { formatPath, type ConfigPath } from './config-path';
+import { duplicateKeyOffsets } from './duplicate-keys';
 import type { ConfigIssue } from './model';
 
 const MAX_ALIASES = 100;
+const MAX_MESSAGE_LENGTH = 300;
 
 /** A parsed YAML text: its plain data, plus the lines that issues about it point at. */
 export class YamlSource {
@@ -13,23 +15,25 @@ export class YamlSource {
     readonly data: unknown,
   ) {}
 
+  private readonly pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   /** Syntax errors come back as issues (path '' = the whole document), never as throws. */
   static parse(text: string): { source?: YamlSource; issues: ConfigIssue[] } {
     const lineCounter = new LineCounter();
-    const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    if (document.errors.length > 0) {
-      const issues = document.errors.map((error) => ({
-        path: '',
-        message: error.code === 'MULTIPLE_DOCS' ? 'contains more than one YAML document; expected one' : error.message,
-        line: Math.min(lineCounter.linePos(error.pos[0]).line, lastLine(text)),
-      }));
-      return { issues };
-    }
     try {
+      const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+      const errors = document.errors.map((error) => ({ offset: error.pos[0], message: syntaxMessage(error.code, error.message) }));
+      if (errors.length === 0) {
+        errors.push(...duplicateKeyOffsets(document.contents).map((offset) => ({ offset, message: 'Map keys must be unique' })));
+      }
+      if (errors.length > 0) {
+        const last = lastLine(text);
+        return { issues: errors.map(({ offset, message }) => ({ path: '', message, line: Math.min(lineCounter.linePos(offset).line, last) })) };
+      }
       return { source: new YamlSource(document, lineCounter, document.toJS({ maxAliasCount: MAX_ALIASES })), issues: [] };
     } catch (error) {
-      // toJS refuses alias bombs ("billion laughs") by throwing.
-      return { issues: [{ path: '', message: error instanceof Error ? error.message : String(error) }] };
+      // toJS refuses alias bombs ("billion laughs") by throwing; nesting too deep overflows the stack.
+      return { issues: [{ path: '', message: syntaxMessage(undefined, error instanceof Error ? error.message : String(error)) }] };
     }
   }
 
@@ -51,7 +55,7 @@ export class YamlSource {
       if (isAlias(node)) node = node.resolve(this.document);
       let found: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = this.pairsByKey(node).get(String(segment));
         found = pair?.value;
         line = this.lineAt(pair?.key) ?? line;
       } else if (isSeq(node) && typeof segment === 'number') {
@@ -64,10 +68,31 @@ export class YamlSource {
     return line;
   }
 
+  /** A mapping's entries by key, built once: a lookup per issue must not scan 10,000 keys each time. */
+  private pairsByKey(map: YAMLMap): Map<string, Pair> {
+    let index = this.pairIndexes.get(map);
+    if (index === undefined) {
+      index = new Map();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key !== undefined && !index.has(key)) index.set(key, pair);
+      }
+      this.pairIndexes.set(map, index);
+    }
+    return index;
+  }
+
   private lineAt(node: unknown): number | undefined {
     const range = isScalar(node) || isMap(node) || isSeq(node) || isAlias(node) ? node.range : undefined;
     return range ? this.lineCounter.linePos(range[0]).line : undefined;
   }
+}
+
+/** The parser's messages may quote the input; a message is a sentence, not a copy of the file. */
+function syntaxMessage(code: string | undefined, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'contains more than one YAML document; expected one';
+  if (message.includes('Maximum call stack size exceeded')) return 'is nested too deeply to be read';
+  return message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH)}… (${message.length} characters)`;
 }
 
 /** Errors found at the end of the input (an unclosed quote) point at its last line, not past it. */

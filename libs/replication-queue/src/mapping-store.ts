@@ -8,7 +8,18 @@ export interface PublishedTenant {
   /** Increases with every publication of any tenant. */
   readonly version: number;
   readonly publishedAt: string;
+  /**
+   * Mappings whose entry is gone from the config but whose mirrors are kept for the removal grace:
+   * mapping key -> when they are removed (ISO time). They stay in `mappings` until then, so the
+   * writer keeps treating them as in force; putting the entry back cancels the removal.
+   */
+  readonly pendingRemovals?: Readonly<Record<string, string>>;
+  /** The tenant is gone from the tenants file: when its mappings are removed (ISO time). */
+  readonly retireAt?: string;
 }
+
+/** The optional parts of a publication. */
+export type PublicationExtras = Pick<PublishedTenant, 'pendingRemovals' | 'retireAt'>;
 
 /** A tenant's published record without its mappings: what a pass needs besides its own mapping. */
 export type PublishedTenantRecord = Omit<PublishedTenant, 'mappings'> & { readonly mappingCount: number };
@@ -31,6 +42,16 @@ export interface ConfigCheck {
   readonly versionInForce?: number;
 }
 
+const RAISE_VERSION = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 0`;
+
+function definedOnly(extras: PublicationExtras): PublicationExtras {
+  const pendingRemovals = extras.pendingRemovals && Object.keys(extras.pendingRemovals).length > 0 ? extras.pendingRemovals : undefined;
+  return { ...(pendingRemovals && { pendingRemovals }), ...(extras.retireAt && { retireAt: extras.retireAt }) };
+}
+
 /**
  * The mappings in force, per tenant: one record per tenant (spec, version) in a hash, and one hash
  * per tenant holding each mapping under its key. A pass looks up its own key, so its cost does not
@@ -48,14 +69,22 @@ export class MappingStore {
     this.checksKey = `${prefix}:replicator:config-checks`;
   }
 
-  async publish(tenant: TenantSpec, mappings: readonly Mapping[]): Promise<PublishedTenant> {
+  async publish(tenant: TenantSpec, mappings: readonly Mapping[], extras: PublicationExtras = {}): Promise<PublishedTenant> {
     const version = await this.redis.incr(this.versionKey);
-    const published: PublishedTenant = { tenant, mappings, version, publishedAt: new Date().toISOString() };
-    const record: PublishedTenantRecord = { tenant, version, publishedAt: published.publishedAt, mappingCount: mappings.length };
+    const published: PublishedTenant = { tenant, mappings, version, publishedAt: new Date().toISOString(), ...definedOnly(extras) };
+    const record: PublishedTenantRecord = { tenant, version, publishedAt: published.publishedAt, ...definedOnly(extras), mappingCount: mappings.length };
     const transaction = this.redis.multi().del(this.mappingsKey(tenant.name));
     if (mappings.length > 0) transaction.hset(this.mappingsKey(tenant.name), Object.fromEntries(mappings.map((m) => [mappingKeyOf(m), JSON.stringify(m)])));
     await transaction.hset(this.tenantsKey, tenant.name, JSON.stringify(record)).exec().then(failOnError);
     return published;
+  }
+
+  /**
+   * Makes the next version greater than `version`: after Redis lost its data (FLUSHALL, a restart
+   * without persistence) versions would otherwise start again at 1, below ones already announced.
+   */
+  async raiseVersionTo(version: number): Promise<void> {
+    await this.redis.eval(RAISE_VERSION, 1, this.versionKey, String(version));
   }
 
   async remove(tenant: string): Promise<void> {

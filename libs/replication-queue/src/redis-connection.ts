@@ -17,11 +17,12 @@ export function redisConnection(url: string, role: 'worker' | 'producer' | 'stor
 /**
  * Resolves once the connection is ready. A fail-fast connection refuses commands until then, so
  * every app waits for it once at start (and does not report ready before Redis is reachable).
+ * An infinite timeout waits as long as it takes (ioredis keeps reconnecting).
  */
 export function redisReady(connection: Redis, timeoutMs = 30_000): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis not reachable after ${timeoutMs} ms`)), timeoutMs);
+    const timer = Number.isFinite(timeoutMs) ? setTimeout(() => reject(new Error(`Redis not reachable after ${timeoutMs} ms`)), timeoutMs) : undefined;
     connection.once('ready', () => {
       clearTimeout(timer);
       resolve();

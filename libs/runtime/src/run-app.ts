@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { createLogger, NestPinoLogger, type Logger } from './logger';
 import { OperatorListener } from './operator-listener';
-import { redisHostPort } from './redis-address';
+import { redisTransportOptions } from './redis-address';
 import { RuntimeModule } from './runtime.module';
 import { loadSettings, type Settings } from './settings';
 
@@ -35,7 +35,7 @@ export async function runApp(app: string, appModule: Type<unknown>, options: Run
     const nest = await NestFactory.create(RootModule, { logger: new NestPinoLogger(logger) });
     stopOnSignals(app, nest, logger);
     if (options.announcements) {
-      nest.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: redisHostPort(settings.REDIS_URL) });
+      nest.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: redisTransportOptions(settings.REDIS_URL) });
       await nest.startAllMicroservices();
     }
     const operatorListener = nest.get(OperatorListener);

@@ -56,6 +56,26 @@ export class Settings {
   @Min(100)
   CONFIG_POLL_MS = 2_000;
 
+  /**
+   * How long a config file (tenants file, vcluster.yaml) must stay the same (size, mtime and
+   * content) before config-watcher takes it: a file caught half-written is not a config.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  CONFIG_SETTLE_MS = 1_000;
+
+  /**
+   * How long the mirrors of a removed config entry (or of a tenant gone from the tenants file)
+   * are kept before they are deleted; putting the entry back within it cancels the delete.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  REMOVAL_GRACE_SECONDS = 30;
+
   /** Port of the app's HTTP server (/metrics, /health/*); 0 picks a free one (logged when ready). */
   @Transform(toInt)
   @IsInt()
@@ -104,6 +124,8 @@ const SETTING_NAMES: readonly (keyof Settings)[] = [
   'ORPHAN_SWEEP_INTERVAL_SECONDS',
   'WRITER_CONCURRENCY',
   'CONFIG_POLL_MS',
+  'CONFIG_SETTLE_MS',
+  'REMOVAL_GRACE_SECONDS',
   'HTTP_PORT',
   'HTTP_HOST',
   'OPERATOR_HTTP_PORT',

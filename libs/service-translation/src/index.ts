@@ -15,6 +15,7 @@ export {
   VCLUSTER_MANAGED_BY_LABEL,
   VCLUSTER_NAMESPACE_LABEL,
   hostLabelKey,
+  isTranslatedLabelKey,
   safeConcatName,
   translateSelector,
 } from './selector-translation';

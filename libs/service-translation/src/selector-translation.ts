@@ -36,9 +36,20 @@ export function hostLabelKey(key: string, tenantName: string): string {
 }
 
 /**
+ * A key that is already the host form of a reserved key of this tenant, as vCluster's
+ * IsTranslatedLabel has it (pkg/util/translate/labels.go): exactly hostLabelKey(reserved, tenant)
+ * for one of the reserved keys; keys hashed for another vCluster name are ordinary keys.
+ */
+export function isTranslatedLabelKey(key: string, tenantName: string): boolean {
+  return RESERVED_SELECTOR_KEYS.some((reserved) => hostLabelKey(reserved, tenantName) === key);
+}
+
+/**
  * Rewrites a tenant Service selector so that it selects the tenant's pods as vCluster runs them
  * on the host. A missing selector stays missing: a selector-less Service must not suddenly
- * select every pod of the tenant.
+ * select every pod of the tenant. A key already in its translated form is dropped, as vCluster's
+ * HostLabelsMap drops it: vCluster strips such labels from the pods it syncs, so keeping the key
+ * would make the host Service select nothing.
  */
 export function translateSelector(
   selector: Readonly<Record<string, string>> | undefined,
@@ -47,7 +58,9 @@ export function translateSelector(
 ): Record<string, string> | undefined {
   if (selector === undefined || selector === null) return undefined;
   const translated: Record<string, string> = {};
-  for (const [key, value] of Object.entries(selector)) translated[hostLabelKey(key, tenantName)] = value;
+  for (const [key, value] of Object.entries(selector)) {
+    if (!isTranslatedLabelKey(key, tenantName)) translated[hostLabelKey(key, tenantName)] = value;
+  }
   translated[VCLUSTER_MANAGED_BY_LABEL] = tenantName;
   translated[VCLUSTER_NAMESPACE_LABEL] = tenantNamespace;
   return translated;

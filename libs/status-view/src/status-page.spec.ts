@@ -51,6 +51,12 @@ describe('renderStatusPage', () => {
     assert.match(rowMarkup(page, 'a/fromHost/default/taken'), /<span class="badge conflict">conflict<\/span>[\s\S]*not ours; left untouched/);
   });
 
+  it('shows the countdown of a mapping waiting out its removal grace', () => {
+    const removing = row({ key: 'a/fromHost/default/old', removeAt: new Date(NOW.getTime() + 25_000).toISOString() });
+    const markup = rowMarkup(renderStatusPage(report([{ tenant: 'a', rows: [removing] }]), { refreshSeconds: 2 }), 'a/fromHost/default/old');
+    assert.match(markup, /<td class="message"><span class="tag removal">removal in 25 s \(entry removed; put it back to keep the mirror\)<\/span> in sync<\/td>/);
+  });
+
   it('shows the trace id as text without a trace UI, and as a link with one', () => {
     assert.match(rowMarkup(page, 'a/fromHost/default/db'), new RegExp(`<td class="trace"><code class="trace-id">${TRACE}</code></td>`));
     const linked = renderStatusPage(report([{ tenant: 'a', rows: [synced] }]), { refreshSeconds: 2, traceUiUrl: 'http://localhost:16686/trace/{traceId}' });

@@ -1,7 +1,7 @@
 import type { ConfigIssue } from '@service-replicator/replication-config';
 import type { ReplicationState } from '@service-replicator/replication-queue';
 import { Html, html } from './html';
-import { STATES, type StatusReport, type StatusRow, type TenantReport } from './status-report';
+import { removalNote, STATES, type StatusReport, type StatusRow, type TenantReport } from './status-report';
 import { STATUS_PAGE_STYLE } from './status-page.style';
 import { age, clockTime } from './time-format';
 
@@ -120,7 +120,8 @@ function rowsTable(rows: readonly StatusRow[], now: Date, options: PageOptions):
 }
 
 function rowLine(row: StatusRow, now: Date, options: PageOptions): Html {
-  const gone = row.configured ? '' : html`<span class="tag">no longer in the config</span> `;
+  const removal = removalNote(row, now);
+  const gone = row.configured ? (removal ? html`<span class="tag removal">${removal}</span> ` : '') : html`<span class="tag">no longer in the config</span> `;
   return html`
       <tr data-key="${row.key}" data-state="${row.state}">
         <td class="direction">${row.direction}</td>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Direction, Mapping, TenantSpec } from '@service-replicator/replication-config';
 import type { ConfigCheck, MappingStatus, PublishedTenant } from '@service-replicator/replication-queue';
-import { buildStatusReport, NOT_RECONCILED, reportRows, type StatusInput } from './status-report';
+import { buildStatusReport, NOT_RECONCILED, removalNote, reportRows, type StatusInput } from './status-report';
 
 const NOW = new Date('2026-11-26T10:00:00.000Z');
 
@@ -70,6 +70,20 @@ describe('buildStatusReport', () => {
       ['a/toHost/vc-a/gone', 'kept', false],
     ]);
     assert.equal(report.healthy, true, 'in-sync and kept are both fine');
+  });
+
+  it('a mapping waiting out its removal grace (or its tenant\'s) says when it is removed', () => {
+    const removing = { ...published('a', [db, web]), pendingRemovals: { 'a/toHost/vc-a/web': '2026-11-26T10:00:12.400Z' } };
+    const retiring = { ...published('b', [api]), retireAt: '2026-11-26T10:00:30.000Z' };
+    const rows = reportRows(buildStatusReport(input({ published: [removing, retiring] })));
+    assert.deepEqual(rows.map((row) => [row.key, row.removeAt]), [
+      ['a/fromHost/default/db', undefined],
+      ['a/toHost/vc-a/web', '2026-11-26T10:00:12.400Z'],
+      ['b/fromHost/default/api', '2026-11-26T10:00:30.000Z'],
+    ]);
+    assert.equal(removalNote(rows[1], NOW), 'removal in 13 s (entry removed; put it back to keep the mirror)');
+    assert.equal(removalNote(rows[0], NOW), undefined);
+    assert.equal(removalNote(rows[1], new Date('2026-11-26T10:01:00.000Z')), 'removal in 0 s (entry removed; put it back to keep the mirror)');
   });
 
   it('groups rows per tenant in name order, fromHost first, then by target', () => {

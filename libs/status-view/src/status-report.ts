@@ -23,6 +23,11 @@ export interface StatusRow {
   readonly traceId?: string;
   /** False for a record whose mapping is no longer published (a kept toHost mirror, say). */
   readonly configured: boolean;
+  /**
+   * When the mapping is removed: its entry is gone from the config (or its tenant from the tenants
+   * file) and it waits out the removal grace; putting it back cancels the removal.
+   */
+  readonly removeAt?: string;
 }
 
 /** config-watcher's last word on a tenant's vcluster.yaml. */
@@ -81,8 +86,10 @@ export function buildStatusReport(input: StatusInput): StatusReport {
   const rows: StatusRow[] = [];
   for (const tenant of input.published) {
     for (const mapping of tenant.mappings) {
-      publishedKeys.add(mappingKeyOf(mapping));
-      rows.push(mappingRow(mapping, byKey.get(mappingKeyOf(mapping))));
+      const key = mappingKeyOf(mapping);
+      publishedKeys.add(key);
+      const removeAt = tenant.pendingRemovals?.[key] ?? tenant.retireAt;
+      rows.push({ ...mappingRow(mapping, byKey.get(key)), ...(removeAt !== undefined && { removeAt }) });
     }
   }
   rows.push(...input.statuses.filter((status) => !publishedKeys.has(status.key)).map(orphanRow));
@@ -94,6 +101,13 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     queue: input.queue,
     healthy: rows.every((row) => row.state === 'in-sync' || row.state === 'kept') && tenants.every((t) => t.config?.valid !== false),
   };
+}
+
+/** "removal in 12 s" for a row waiting out its removal grace, seen at `now`. */
+export function removalNote(row: StatusRow, now: Date): string | undefined {
+  if (row.removeAt === undefined) return undefined;
+  const seconds = Math.max(0, Math.ceil((Date.parse(row.removeAt) - now.getTime()) / 1_000));
+  return `removal in ${seconds} s (entry removed; put it back to keep the mirror)`;
 }
 
 /** Every row of every tenant, in the report's order. */

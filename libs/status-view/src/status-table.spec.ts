@@ -54,6 +54,12 @@ describe('renderTable', () => {
     assert.deepEqual(first.split(/ {2,}/).slice(4), ['in-sync', '09:59:30', '4bf92f3577b34da6a3ce929d0e0e4736', 'tenant Service default/db is in sync']);
   });
 
+  it('puts the countdown of a mapping waiting out its removal grace in front of its message', () => {
+    const removing = row({ removeAt: new Date(NOW.getTime() + 12_000).toISOString() });
+    const [, line] = renderTable(report([{ tenant: 'a', rows: [removing] }]));
+    assert.match(line, /in-sync .*removal in 12 s \(entry removed; put it back to keep the mirror\); tenant Service default\/db is in sync$/);
+  });
+
   it('lists each refused config with its issues below the table, and the queue', () => {
     const config = { valid: false, issues: [{ path: 'networking.replicateServices.fromHost[0].to', message: 'bad name', line: 5 }], warnings: [], checkedAt: NOW.toISOString() };
     const queue = { name: 'reconcile', counts: { waiting: 2, active: 1, delayed: 0, failed: 3 } };

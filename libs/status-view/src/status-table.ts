@@ -1,5 +1,5 @@
 import { formatIssue } from '@service-replicator/replication-config';
-import { reportRows, type StatusReport, type StatusRow, type TenantReport } from './status-report';
+import { removalNote, reportRows, type StatusReport, type StatusRow, type TenantReport } from './status-report';
 import { clockTime } from './time-format';
 
 export interface TableOptions {
@@ -55,7 +55,8 @@ function columnWidths(cells: readonly (readonly string[])[], width: number | und
 }
 
 function rowCells(row: StatusRow, now: Date, traceIds: boolean): string[] {
-  const message = row.configured ? row.message : `(no longer in the config) ${row.message}`;
+  const removal = removalNote(row, now);
+  const message = row.configured ? `${removal ? `${removal}; ` : ''}${row.message}` : `(no longer in the config) ${row.message}`;
   const trace = traceIds ? [row.traceId ?? '-'] : [];
   return [row.tenant, row.direction, row.source, row.target, row.state, clockTime(row.lastSyncAt, now), ...trace, oneLine(message)];
 }

@@ -2,7 +2,7 @@ import type { CoreV1Api, DiscoveryV1Api, V1EndpointSlice, V1Service } from '@kub
 import type { AppName } from '@service-replicator/control-plane-harness';
 import { isOwned, MANAGED_BY_LABEL, MANAGED_BY_VALUE, SERVICE_NAME_LABEL, TENANT_LABEL } from '@service-replicator/service-translation';
 import { ReplicationFixture } from '../support/replication-fixture';
-import { ApiWrites } from './api-writes';
+import { ApiWrites } from '../support/api-writes';
 import { ClusterObserver, objectId } from './cluster-observer';
 
 /** Short, so "reconverged within one resync interval" is a target a row can miss. */

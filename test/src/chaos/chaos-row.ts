@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from '@service-replicator/control-plane-harness';
-import { type WriteCounts } from './api-writes';
+import { type WriteCounts } from '../support/api-writes';
 import { ConvergenceTimeout, RESYNC_INTERVAL_SECONDS, type ChaosEnvironment } from './chaos-environment';
 import { writtenByUs } from './cluster-observer';
 

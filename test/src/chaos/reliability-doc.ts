@@ -1,5 +1,5 @@
 import type { MachineFacts, MeasuredCode } from '@service-replicator/control-plane-harness';
-import { COUNTED_RESOURCES } from './api-writes';
+import { COUNTED_RESOURCES } from '../support/api-writes';
 import { RESYNC_INTERVAL_SECONDS } from './chaos-environment';
 import type { RowResult } from './chaos-row';
 

@@ -21,6 +21,14 @@ export interface TenantFixture {
   readonly configFile: string;
 }
 
+export interface PublishedRecord {
+  readonly tenant: { readonly name: string; readonly allowedHostNamespaces: readonly string[] };
+  readonly version: number;
+  readonly mappings: readonly { direction: string; target: { namespace: string; name: string } }[];
+  readonly pendingRemovals?: Record<string, string>;
+  readonly retireAt?: string;
+}
+
 /** Per-tenant keys of the tenants file beyond the ones the fixture sets (adoptVClusterMirrors, endpoints, toHostMode). */
 export type TenantOptions = Readonly<Record<string, unknown>>;
 
@@ -44,7 +52,8 @@ export class ReplicationFixture {
     readonly redis: Redis,
     readonly prefix: string,
     readonly replicator: ReplicatorProcesses,
-    private readonly tenantsFile: string,
+    /** The tenants file config-watcher reads (TENANTS_FILE). */
+    readonly tenantsFile: string,
     private readonly allowedHostNamespaces: readonly string[],
     private readonly tenantOptions: Partial<Record<'a' | 'b', TenantOptions>>,
   ) {}
@@ -72,20 +81,23 @@ export class ReplicationFixture {
     for (const namespace of ['shared', 'config', ...allowed, ...tenants.map((t) => t.hostNamespace)]) {
       await hostCore.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
     }
-    const tenantsFile = join(dir, 'tenants.yaml');
+    const tenantsFile = join(dir, TENANTS_FILE);
     const tenantOptions = { ...options.tenantOptions };
     await writeFile(tenantsFile, tenantsFileText(tenants, allowed, tenantOptions));
-    await writeFile(tenants[0].configFile, '');
+    // An empty file is refused (it looks like a truncated one): no entries yet is said explicitly.
+    await writeFile(tenants[0].configFile, NO_ENTRIES);
     await hostCore.createNamespacedConfigMap({
       namespace: CONFIG_MAP_B.namespace,
-      body: { metadata: { name: CONFIG_MAP_B.name }, data: { [CONFIG_MAP_B.key]: '' } },
+      body: { metadata: { name: CONFIG_MAP_B.name }, data: { [CONFIG_MAP_B.key]: NO_ENTRIES } },
     });
     const replicator = await ReplicatorProcesses.start({
       hostKubeconfig: host.kubeconfigPath,
       tenantsFile,
       redisUrl: redisServer.url,
       prefix: options.prefix,
-      env: { CONFIG_POLL_MS: '200', LOG_LEVEL: 'debug', ...options.env },
+      // Tests of other behaviour neither wait out a removal grace nor a long settle time;
+      // config-safety.test.ts sets its own.
+      env: { CONFIG_POLL_MS: '200', CONFIG_SETTLE_MS: '100', REMOVAL_GRACE_SECONDS: '0', LOG_LEVEL: 'debug', ...options.env },
       logDir: dir,
     });
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
@@ -116,6 +128,16 @@ export class ReplicationFixture {
     await this.hostCore.replaceNamespacedConfigMap({ namespace, name: configMap, body: { metadata: { name: configMap }, data: { [key]: text } } });
   }
 
+  /** What config-watcher published for a tenant: its record (version, pending removals) and mappings. */
+  async published(tenant: string): Promise<PublishedRecord | undefined> {
+    // MappingStore's layout: the tenant's record in one hash, its mappings in a hash of their own.
+    const [raw, mappings] = await Promise.all([
+      this.redis.hget(`${this.prefix}:replicator:tenants`, tenant),
+      this.redis.hgetall(`${this.prefix}:replicator:mappings:${tenant}`),
+    ]);
+    return raw ? { ...(JSON.parse(raw) as Omit<PublishedRecord, 'mappings'>), mappings: Object.values(mappings).map((m) => JSON.parse(m)) } : undefined;
+  }
+
   /** The mappings version config-watcher published for a tenant. */
   async publishedVersion(tenant: string): Promise<number | undefined> {
     // The tenant's record (its version; the mappings sit in a hash of their own): MappingStore's layout.
@@ -131,6 +153,15 @@ export class ReplicationFixture {
   async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string; line?: number }[]; versionInForce?: number } | undefined> {
     const raw = await this.redis.hget(`${this.prefix}:replicator:config-checks`, tenant);
     return raw ? JSON.parse(raw) : undefined;
+  }
+
+  /** Stops Redis, as an outage or a restart would; startRedisAgain brings it back, empty, on the same port. */
+  async stopRedis(): Promise<void> {
+    await this.redisServer.halt();
+  }
+
+  async startRedisAgain(): Promise<void> {
+    await this.redisServer.startAgain();
   }
 
   async stop(): Promise<void> {
@@ -153,6 +184,8 @@ function tenantFixture(name: string, cluster: ControlPlane, dir: string): Tenant
   };
 }
 
+const TENANTS_FILE = 'tenants.yaml';
+const NO_ENTRIES = stringify({ networking: { replicateServices: { fromHost: [], toHost: [] } } });
 const CONFIG_MAP_B = { namespace: 'config', name: 'tenant-b', key: 'vcluster.yaml' };
 
 function tenantsFileText(tenants: readonly TenantFixture[], allowed: readonly string[], options: Partial<Record<string, TenantOptions>>): string {

@@ -59,7 +59,7 @@ export async function runRow(env: ChaosEnvironment, spec: RowSpec): Promise<RowR
   try {
     await env.waitConverged(spec.convergeLimitMs ?? 2 * RESYNC_INTERVAL_SECONDS * 1000);
     reconvergeMs = Date.now() - endedAt;
-    if (spec.noteSinceStart) notes.push(`all converged ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the fault began`);
+    if (spec.noteSinceStart) notes.push(`all converged ${seconds(Date.now() - startedAt)} after the fault began`);
   } catch (error) {
     if (!(error instanceof ConvergenceTimeout)) throw error;
     missing = error.message;
@@ -100,4 +100,9 @@ async function record(result: RowResult): Promise<void> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const file = `${result.row.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.json`;
   await writeFile(join(RESULTS_DIR, file), `${JSON.stringify({ ...result, recordedAt: new Date().toISOString() }, null, 2)}\n`);
+}
+
+/** `12.3 s`: how the table and its notes give durations. */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -47,15 +47,23 @@ serverSuite('chaos: a config truncated, half-written, deleted', () => {
         const text = env.configTextA();
         const cut = text.lastIndexOf('\n', Math.floor(text.length * 0.4)) + 1;
         const handle = await open(file, 'w');
+        let pendingDuringPause = 0;
         try {
           await handle.write(text.slice(0, cut));
           await handle.sync();
-          await sleep(2_000);
+          const pause = Date.now();
+          while (Date.now() - pause < 2_000) {
+            pendingDuringPause = Math.max(pendingDuringPause, Object.keys((await env.fx.published('a'))?.pendingRemovals ?? {}).length);
+            await sleep(100);
+          }
           await handle.write(text.slice(cut));
         } finally {
           await handle.close();
         }
-        return { endedAt: Date.now() };
+        const taken = pendingDuringPause > 0
+          ? `the first part was taken: ${pendingDuringPause} removals waited out the grace and were cancelled by the rest`
+          : 'the first part was never taken';
+        return { endedAt: Date.now(), notes: [taken] };
       },
     });
   });

@@ -3,7 +3,7 @@ import { APPS } from '@service-replicator/control-plane-harness';
 import { metricValue, scrape } from '../support/prometheus-text';
 import { serverSuite } from '../support/server-suite';
 import { ChaosEnvironment, waitFor } from './chaos-environment';
-import { runRow } from './chaos-row';
+import { runRow, seconds } from './chaos-row';
 import { advanceRevision, CHANGES_PER_FAULT, gone, holdUntil, plantOrphan, readinessBecomes } from './fault-steps';
 
 /** A Redis or API server outage lasts this long (issue 13: "down 30 s"). */
@@ -41,7 +41,7 @@ serverSuite('chaos: Redis and API server outages', () => {
         const endedAt = Date.now();
         await env.changeSourcePorts(CHANGES_PER_FAULT);
         const readyMs = await readinessBecomes(env, 200, APPS, 60_000);
-        return { endedAt, notes: [`host-watcher not ready ${notReadyMs} ms into the outage`, `all ready again ${readyMs} ms after it`] };
+        return { endedAt, notes: [`host-watcher not ready ${seconds(notReadyMs)} into the outage`, `all apps ready again ${seconds(readyMs)} after it`] };
       },
     });
   });
@@ -62,7 +62,7 @@ serverSuite('chaos: Redis and API server outages', () => {
         await tenant.startApiServer();
         const endedAt = Date.now();
         const readyMs = await readinessBecomes(env, 200, APPS, 60_000);
-        return { endedAt, notes: [`tenant-watcher not ready ${notReadyMs} ms into the outage`, `all ready again ${readyMs} ms after it`] };
+        return { endedAt, notes: [`tenant-watcher not ready ${seconds(notReadyMs)} into the outage`, `all apps ready again ${seconds(readyMs)} after it`] };
       },
     });
   });
@@ -81,7 +81,7 @@ serverSuite('chaos: Redis and API server outages', () => {
         const endedAt = Date.now();
         await env.changeSourcePorts(CHANGES_PER_FAULT);
         const relistedMs = await waitFor(async () => (await hostRelists(env)) > 0, 60_000, 'host-watcher relisting after 410 Gone');
-        return { endedAt, notes: [`etcd compacted to revision ${compactedTo}`, `host-watcher relisted (410 Gone) ${relistedMs} ms after the restart`] };
+        return { endedAt, notes: [`etcd compacted to revision ${compactedTo}`, `host-watcher relisted (410 Gone) ${seconds(relistedMs)} after the restart`] };
       },
     });
   });
@@ -100,7 +100,7 @@ serverSuite('chaos: Redis and API server outages', () => {
         await env.fx.redisServer.startAgain();
         const endedAt = Date.now();
         const readyMs = await readinessBecomes(env, 200, APPS, 60_000);
-        return { endedAt, notes: [`all apps not ready ${notReadyMs} ms into the outage`, `all ready again ${readyMs} ms after it`] };
+        return { endedAt, notes: [`all four apps not ready ${seconds(notReadyMs)} into the outage`, `all ready again ${seconds(readyMs)} after it`] };
       },
       afterConverged: (_, endedAt) => statusPageBack(env, endedAt),
     });
@@ -141,13 +141,13 @@ serverSuite('chaos: Redis and API server outages', () => {
 async function leftoverSwept(env: ChaosEnvironment, name: string, endedAt: number): Promise<string[]> {
   await waitFor(() => gone(env, name), 60_000, `the leftover ${name} swept`);
   const swept = Date.now() - endedAt;
-  return [`leftover swept ${swept} ms after the fault ended (ORPHAN_SWEEP_INTERVAL_SECONDS=3600: swept because Redis lost its data)`, ...(await statusPageBack(env, endedAt))];
+  return [`leftover swept ${seconds(swept)} after the fault ended (ORPHAN_SWEEP_INTERVAL_SECONDS=3600: swept because Redis lost its data)`, ...(await statusPageBack(env, endedAt))];
 }
 
 /** The status page answers again and shows every mapping in sync. */
 async function statusPageBack(env: ChaosEnvironment, endedAt: number): Promise<string[]> {
   await waitFor(() => env.statusPageHealthy(), 60_000, 'the status page healthy again');
-  return [`status page healthy ${Date.now() - endedAt} ms after the fault ended`];
+  return [`status page healthy ${seconds(Date.now() - endedAt)} after the fault ended`];
 }
 
 /** Informers of host-watcher that listed again because their watch expired (its replicator_informer_relists_total). */

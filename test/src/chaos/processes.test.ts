@@ -4,7 +4,7 @@ import { FIELD_MANAGER } from '@service-replicator/kube';
 import { serverSuite } from '../support/server-suite';
 import { eventually } from '../support/wait';
 import { ChaosEnvironment, waitFor } from './chaos-environment';
-import { runRow } from './chaos-row';
+import { runRow, seconds } from './chaos-row';
 import { writtenByUs } from './cluster-observer';
 import { CHANGES_PER_FAULT } from './fault-steps';
 import { raceUnownedCreates } from './unowned-race';
@@ -46,7 +46,7 @@ serverSuite('chaos: writers killed, and races with a user', () => {
           killedAt.push(Date.now() - started);
           await env.fx.replicator.startApp('writer');
         }
-        return { endedAt: Date.now(), notes: [`killed ${killedAt.map((ms) => `${(ms / 1000).toFixed(1)}`).join(', ')} s after the config was written`] };
+        return { endedAt: Date.now(), notes: [`killed ${killedAt.map(seconds).join(', ')} after the config was written`] };
       },
     });
     assert.equal(result.lost.length, 0);

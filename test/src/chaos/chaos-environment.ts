@@ -8,6 +8,9 @@ import { ClusterObserver, objectId } from './cluster-observer';
 /** Short, so "reconverged within one resync interval" is a target a row can miss. */
 export const RESYNC_INTERVAL_SECONDS = 30;
 
+/** The tenants whose ownership marker makes an object ours. */
+export const TENANTS = ['a', 'b'] as const;
+
 /** Where tenant a's fromHost mirrors go: two namespaces, so a pass's namespace lookups vary. */
 const FROM_HOST_NAMESPACES = ['default', 'team'];
 const SOURCE_NAMESPACE = 'shared';

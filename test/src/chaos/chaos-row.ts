@@ -3,8 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from '@service-replicator/control-plane-harness';
 import { type WriteCounts } from '../support/api-writes';
-import { ConvergenceTimeout, RESYNC_INTERVAL_SECONDS, type ChaosEnvironment } from './chaos-environment';
-import { writtenByUs } from './cluster-observer';
+import { ConvergenceTimeout, RESYNC_INTERVAL_SECONDS, TENANTS, type ChaosEnvironment } from './chaos-environment';
 
 /** Where each row's figures go (`npm run chaos` reads them back to write docs/reliability.md). */
 export const RESULTS_DIR = process.env.CHAOS_RESULTS_DIR ?? join(repoRoot, 'test', 'dist', 'chaos-results');
@@ -78,9 +77,7 @@ async function collect(env: ChaosEnvironment, spec: RowSpec, reconvergeMs: numbe
     const seen = observer.take();
     lost.push(...seen.lost.map((id) => `${cluster}: ${id}`));
     touched.push(...seen.touched.map((id) => `${cluster}: ${id}`));
-    for (const object of observer.trackedObjects().filter(writtenByUs)) {
-      touched.push(`${cluster}: ${object.kind ?? 'object'} ${object.metadata?.namespace}/${object.metadata?.name} (our field manager in managedFields)`);
-    }
+    touched.push(...observer.notOursWrittenByUs(TENANTS).map((id) => `${cluster}: ${id} (our field manager in managedFields)`));
   }
   if (missing) lost.push(`at the end: ${missing}`);
   return { row: spec.row, fault: spec.fault, mirrors: env.expectedMirrors.length, reconvergeMs, lost, touched, writes: await env.writes.total(), notes };

@@ -1,6 +1,7 @@
 import { CoreV1Api, DiscoveryV1Api, ListWatch, Watch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { ControlPlane } from '@service-replicator/control-plane-harness';
 import { FIELD_MANAGER } from '@service-replicator/kube';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } from '@service-replicator/service-translation';
 
 export type ObservedKind = 'Service' | 'EndpointSlice';
 
@@ -13,7 +14,7 @@ export function objectId(kind: ObservedKind, namespace: string, name: string): s
 export interface Observations {
   /** Mirrors that should exist and were deleted while expected (each id once). */
   readonly lost: readonly string[];
-  /** Planted objects not ours that were modified or deleted, or that carry our field manager. */
+  /** Planted objects not ours that were modified or deleted. */
   readonly touched: readonly string[];
 }
 
@@ -74,9 +75,14 @@ export class ClusterObserver {
     return seen;
   }
 
-  /** The tracked objects as the cache holds them now: a row checks their managedFields at its end. */
-  trackedObjects(): KubernetesObject[] {
-    return this.informers.flatMap(({ kind, informer }) => informer.list().filter((object) => this.tracked.has(idOfObject(kind, object))));
+  /**
+   * Every Service and EndpointSlice in the cluster now that does not carry our ownership marker
+   * (for one of `tenants`) yet has our field manager in its managedFields: we wrote to it.
+   */
+  notOursWrittenByUs(tenants: readonly string[]): string[] {
+    return this.informers.flatMap(({ kind, informer }) =>
+      informer.list().filter((object) => !ownedByOneOf(object, tenants) && writtenByUs(object)).map((object) => idOfObject(kind, object)),
+    );
   }
 
   async stop(): Promise<void> {
@@ -110,6 +116,11 @@ export class ClusterObserver {
 
 function idOfObject(kind: ObservedKind, object: KubernetesObject): string {
   return objectId(kind, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+}
+
+function ownedByOneOf(object: KubernetesObject, tenants: readonly string[]): boolean {
+  const labels = object.metadata?.labels ?? {};
+  return labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && tenants.includes(labels[TENANT_LABEL] ?? '');
 }
 
 /** Whether our field manager has written to the object (it never may, to one that is not ours). */

@@ -3,9 +3,8 @@ import { after, before, it } from 'node:test';
 import { FIELD_MANAGER } from '@service-replicator/kube';
 import { serverSuite } from '../support/server-suite';
 import { eventually } from '../support/wait';
-import { ChaosEnvironment, waitFor } from './chaos-environment';
+import { ChaosEnvironment, TENANTS, waitFor } from './chaos-environment';
 import { runRow, seconds } from './chaos-row';
-import { writtenByUs } from './cluster-observer';
 import { CHANGES_PER_FAULT } from './fault-steps';
 import { raceUnownedCreates } from './unowned-race';
 
@@ -97,7 +96,7 @@ serverSuite('chaos: writers killed, and races with a user', () => {
     });
     assert.deepEqual([...seen.lost], [`Service ${mirror.namespace}/${mirror.name}`]);
     assert.deepEqual([...seen.touched], ['Service default/user-plain (modified)']);
-    assert.deepEqual(observer.trackedObjects().filter(writtenByUs).map((o) => o.metadata?.name), ['user-plain']);
+    assert.deepEqual(observer.notOursWrittenByUs(TENANTS), ['Service default/user-plain']);
     // The writer puts the deleted mirror back.
     await env.waitConverged(60_000);
   });

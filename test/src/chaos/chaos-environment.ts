@@ -152,9 +152,15 @@ export class ChaosEnvironment {
     throw new ConvergenceTimeout(`not reconverged within ${timeoutMs} ms: ${last}`);
   }
 
-  /** Changes the port of `count` sources (host and tenant b alike): the mirrors must follow. */
+  /**
+   * Changes the port of `count` sources, up to half of them tenant b's (toHost) and the rest the
+   * host's (fromHost, into tenant a): the mirrors in both directions must follow.
+   */
   async changeSourcePorts(count: number): Promise<void> {
-    const targets = [...this.ports.keys()].slice(0, count);
+    const ids = [...this.ports.keys()];
+    const inB = ids.filter((id) => id.startsWith('b/'));
+    const fromB = Math.min(inB.length, Math.floor(count / 2));
+    const targets = [...ids.filter((id) => id.startsWith('host/')).slice(0, count - fromB), ...inB.slice(0, fromB)];
     for (const id of targets) {
       const [cluster, name] = id.split('/');
       const port = this.ports.get(id) === 80 ? 81 : 80;

@@ -4,6 +4,8 @@ import { sleep, waitFor, type ChaosEnvironment } from './chaos-environment';
 
 /** Sources changed during (or right after) each fault: the mirrors must catch up with them. */
 export const CHANGES_PER_FAULT = 5;
+/** What `changeSourcePorts(CHANGES_PER_FAULT)` changes, for the table. */
+export const CHANGES_TEXT = '5 sources (3 in the host, 2 in tenant b)';
 
 /**
  * Waits until every app's readiness says `want` (503 while a dependency is down, 200 again after);

@@ -4,7 +4,7 @@ import { metricValue, scrape } from '../support/prometheus-text';
 import { serverSuite } from '../support/server-suite';
 import { ChaosEnvironment, waitFor } from './chaos-environment';
 import { runRow, seconds } from './chaos-row';
-import { advanceRevision, CHANGES_PER_FAULT, gone, holdUntil, plantOrphan, readinessBecomes } from './fault-steps';
+import { advanceRevision, CHANGES_PER_FAULT, CHANGES_TEXT, gone, holdUntil, plantOrphan, readinessBecomes } from './fault-steps';
 
 /** A Redis or API server outage lasts this long (issue 13: "down 30 s"). */
 const OUTAGE_MS = 30_000;
@@ -29,7 +29,7 @@ serverSuite('chaos: Redis and API server outages', () => {
   it('host API server down 30 s', async () => {
     await runRow(env, {
       row: 'host API server down 30 s',
-      fault: 'host kube-apiserver stopped 30 s (etcd kept), 5 sources changed right after',
+      fault: `host kube-apiserver stopped 30 s (etcd kept), ${CHANGES_TEXT} changed right after`,
       run: async () => {
         const started = Date.now();
         await env.writes.beforeRestart(env.fx.host);
@@ -50,7 +50,7 @@ serverSuite('chaos: Redis and API server outages', () => {
     const tenant = env.fx.tenant('a').cluster;
     await runRow(env, {
       row: 'tenant API server down 30 s',
-      fault: "tenant a's kube-apiserver stopped 30 s (etcd kept), 5 host sources of its mirrors changed meanwhile",
+      fault: `tenant a's kube-apiserver stopped 30 s (etcd kept), ${CHANGES_TEXT} changed meanwhile (the host's are sources of its mirrors)`,
       run: async () => {
         const started = Date.now();
         await env.writes.beforeRestart(tenant);
@@ -71,7 +71,7 @@ serverSuite('chaos: Redis and API server outages', () => {
     const host = env.fx.host;
     await runRow(env, {
       row: 'watch expired (410 Gone)',
-      fault: 'host kube-apiserver stopped, etcd written and compacted past every watch, started again; 5 sources changed',
+      fault: `host kube-apiserver stopped, etcd written and compacted past every watch, started again; ${CHANGES_TEXT} changed`,
       run: async () => {
         await advanceRevision(env, host, 20);
         await env.writes.beforeRestart(host);
@@ -89,7 +89,7 @@ serverSuite('chaos: Redis and API server outages', () => {
   it('Redis down 30 s: every app not ready during the outage, ready after', async () => {
     await runRow(env, {
       row: 'Redis down 30 s',
-      fault: 'redis-server stopped 30 s (data saved and loaded back), 5 sources changed meanwhile',
+      fault: `redis-server stopped 30 s (data saved and loaded back), ${CHANGES_TEXT} changed meanwhile`,
       run: async () => {
         const started = Date.now();
         await env.fx.redisServer.halt({ keepData: true });
@@ -109,7 +109,7 @@ serverSuite('chaos: Redis and API server outages', () => {
   it('Redis FLUSHALL: mappings republished, snapshots rewritten, a leftover swept once mappings are known', async () => {
     await runRow(env, {
       row: 'Redis FLUSHALL',
-      fault: 'FLUSHALL (a leftover mirror of a lost removal planted just before), then 5 sources changed',
+      fault: `FLUSHALL (a leftover mirror of a lost removal planted just before), then ${CHANGES_TEXT} changed`,
       run: async () => {
         await plantOrphan(env, 'left-behind-1');
         await env.fx.redis.flushall();
@@ -124,7 +124,7 @@ serverSuite('chaos: Redis and API server outages', () => {
   it('Redis restarted without its data (same port), sources changed while it was down', async () => {
     await runRow(env, {
       row: 'Redis restarted empty',
-      fault: 'redis-server killed (a leftover mirror of a lost removal planted just before), 5 sources changed, started again empty',
+      fault: `redis-server killed (a leftover mirror of a lost removal planted just before), ${CHANGES_TEXT} changed, started again empty`,
       run: async () => {
         await plantOrphan(env, 'left-behind-2');
         await env.fx.redisServer.halt({ keepData: false });

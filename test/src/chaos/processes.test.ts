@@ -55,7 +55,7 @@ serverSuite('chaos: writers killed, and races with a user', () => {
     await env.fx.replicator.startReplica('writer');
     await runRow(env, {
       row: 'two writers, one killed x5',
-      fault: 'a second writer running; the first SIGKILLed 5 times, 5 sources changed before each restart',
+      fault: 'a second writer running; the first SIGKILLed 5 times, 5 to 9 sources (host and tenant b) changed before each restart',
       run: async () => {
         for (let kill = 0; kill < KILLS; kill++) {
           await env.fx.replicator.kill('writer');

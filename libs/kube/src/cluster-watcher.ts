@@ -122,6 +122,11 @@ export class ClusterWatcher {
         this.metrics?.relists.inc({ cluster: this.cluster.name, resource });
         this.events.relisted?.(namespace, resource);
       },
+      // Passes that failed while this cluster was out of reach wait out a backoff (up to 60 s): now they can run.
+      recovered: (resource) => {
+        const keys = this.plan.inNamespace(namespace).flatMap(keysOf);
+        if (keys.length > 0) this.traced(`${resource} watch recovered`, { 'k8s.namespace.name': namespace }, keys, 'watch recovered');
+      },
     }, this.scope.wantsEndpoints(namespace));
     this.informers.set(namespace, informers);
     // Resolves once listed, or once a failed list is scheduled to be retried: then repair() writes

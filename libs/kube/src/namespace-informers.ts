@@ -17,6 +17,8 @@ export interface NamespaceEvents {
   error(resource: WatchedResource, error: unknown, restartInMs: number): void;
   /** A watch expired (410 Gone) and its informer listed the namespace again. */
   relisted(resource: WatchedResource): void;
+  /** An informer that was failing watches again. */
+  recovered(resource: WatchedResource): void;
 }
 
 /**
@@ -38,6 +40,7 @@ export class NamespaceInformers {
         onChange: (service, verb) => events.service(service, verb),
         onError: (error, delay) => events.error('services', error, delay),
         onRelist: () => events.relisted('services'),
+        onRecovered: () => events.recovered('services'),
       },
     );
     this.slices = new RestartingInformer<V1EndpointSlice>(
@@ -53,6 +56,7 @@ export class NamespaceInformers {
         },
         onError: (error, delay) => events.error('endpointslices', error, delay),
         onRelist: () => events.relisted('endpointslices'),
+        onRecovered: () => events.recovered('endpointslices'),
       },
     );
     this.endpointsInformer = withEndpoints
@@ -62,6 +66,7 @@ export class NamespaceInformers {
             onChange: (endpoints, verb) => events.endpoints(endpoints, verb),
             onError: (error, delay) => events.error('endpoints', error, delay),
             onRelist: () => events.relisted('endpoints'),
+            onRecovered: () => events.recovered('endpoints'),
           },
         )
       : undefined;

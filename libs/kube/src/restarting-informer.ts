@@ -1,5 +1,6 @@
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { exponentialBackoff } from './backoff';
+import { apiStatus } from './api-error';
+import { exponentialBackoff, informerRetryDelayMs } from './backoff';
 
 export type InformerVerb = 'add' | 'update' | 'delete';
 
@@ -12,6 +13,8 @@ export interface InformerHandlers<T extends KubernetesObject> {
    * resourceVersion it resumed from after an API server outage). Rare, and a whole LIST each time.
    */
   readonly onRelist?: () => void;
+  /** Watching again after failing (its API server was out of reach, say). */
+  readonly onRecovered?: () => void;
 }
 
 export interface InformerSpec<T extends KubernetesObject> {
@@ -27,9 +30,10 @@ const UNHEALTHY_AFTER_MS = 10_000;
 
 /**
  * client-node's informer (a ListWatch with a cache) lists, watches, relists on 410 Gone, and stops
- * on any other error. This one restarts it with capped exponential backoff until stopped, keeps its
- * cache across restarts (a restart resumes the watch from the last resourceVersion, so nothing is
- * missed), counts restarts, and says whether it is healthy.
+ * on any other error. This one restarts it with capped exponential backoff (at most 5 s apart
+ * while its API server does not answer) until stopped, keeps its cache across restarts (a restart
+ * resumes the watch from the last resourceVersion, so nothing is missed), counts restarts, says
+ * whether it is healthy, and says when it watches again after failing.
  */
 export class RestartingInformer<T extends KubernetesObject> {
   private readonly informer: ListWatch<T>;
@@ -80,9 +84,11 @@ export class RestartingInformer<T extends KubernetesObject> {
       this.restartLater(error);
     }
     if (this.restarts === failuresBefore && !this.stopped) {
+      const recovered = this.failingSince !== undefined && this.synced;
       this.synced = true;
       this.failingSince = undefined;
       this.backoff.reset();
+      if (recovered) this.handlers.onRecovered?.();
     }
   }
 
@@ -104,7 +110,7 @@ export class RestartingInformer<T extends KubernetesObject> {
   private restartLater(error: unknown): void {
     if (this.stopped || this.timer) return;
     this.failingSince ??= this.now();
-    const delay = this.backoff.next();
+    const delay = informerRetryDelayMs(apiStatus(error), this.backoff.next());
     this.restarts += 1;
     this.handlers.onError?.(error, delay);
     this.timer = setTimeout(() => {

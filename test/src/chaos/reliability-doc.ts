@@ -79,6 +79,10 @@ export function renderReliabilityDoc(run: ReliabilityRun): string {
     '  tenant as soon as its mappings are published again after a watcher found Redis lost its snapshots.',
     '- A watch that expired (410 Gone) and relisted left no trace; it is counted now',
     '  (`replicator_informer_relists_total`) and logged.',
+    '- After a tenant API server\'s 30 s outage the mirrors took 11.7 s and 21 s to reconverge: its informers',
+    '  were waiting out a backoff of up to 30 s, and the passes that had failed one of up to 60 s. An informer now',
+    '  retries an API server that does not answer at least every 5 s, and enqueues its namespace\'s keys once it',
+    '  watches again (0.2 s in the same check since).',
     '',
   ].join('\n');
 }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
+import { tenantHostGrants, type TenantSpec } from '@service-replicator/replication-config';
 import {
+  grantRoles,
   ReplicatorProcesses,
   startControlPlane,
   startRedis,
@@ -20,6 +22,9 @@ export interface ReplicateServices {
   readonly fromHost: readonly { from: string; to: string }[];
   readonly toHost: readonly { from: string; to: string }[];
 }
+
+/** A tenant config with no entries yet: an empty file is refused (it looks like a truncated one). */
+export const NO_ENTRIES = stringify({ networking: { replicateServices: { fromHost: [], toHost: [] } } });
 
 /** Settings the apps run with, written into the report so a figure can be tied to them. */
 export const APP_ENV: Readonly<Record<string, string>> = {
@@ -117,17 +122,19 @@ export class BenchEnvironment {
 
   private async writeTenantsFile(): Promise<void> {
     const tenant = this.required(this.tenant);
-    await writeFile(this.tenantsFile, stringify({
-      tenants: [{
-        name: TENANT,
-        hostNamespace: TENANT_HOST_NAMESPACE,
-        kubeconfig: { file: tenant.kubeconfigPath },
-        config: { file: this.configFile },
-        toHostMode: this.toHostMode,
-      }],
-    }));
-    // An empty file is refused (it looks like a truncated one): no entries yet is said explicitly.
-    await writeFile(this.configFile, stringify({ networking: { replicateServices: { fromHost: [], toHost: [] } } }));
+    const spec: TenantSpec = {
+      name: TENANT,
+      hostNamespace: TENANT_HOST_NAMESPACE,
+      fromHostNamespaces: ['shared'],
+      allowedHostNamespaces: [],
+      kubeconfig: { file: tenant.kubeconfigPath },
+      config: { file: this.configFile },
+      toHostMode: this.toHostMode,
+    };
+    await writeFile(this.tenantsFile, stringify({ tenants: [spec] }));
+    await writeFile(this.configFile, NO_ENTRIES);
+    // The tenant's host identity, which the writer acts as, and its Roles (what the Helm chart creates).
+    await grantRoles(this.required(this.host).kubeConfig, tenantHostGrants(spec));
   }
 
   private async startApps(extraEnv: Readonly<Record<string, string>> = {}): Promise<void> {

@@ -49,6 +49,16 @@ export async function writeDocSection(file: string, name: string, body: string):
   await writeFile(file, next);
 }
 
+/** When, on what and on which code a section's figures were measured, and the apps' settings. */
+export function provenance(result: Pick<BenchResult, 'date' | 'command' | 'code' | 'machine' | 'settings'>): string[] {
+  const { machine } = result;
+  return [
+    `Measured ${result.date} on ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB memory, Node ${machine.node}; 1-minute load average before the benchmark started anything: ${machine.loadAverage1mBeforeStart}.`,
+    `Command: \`${result.command}\`, at commit ${result.code.commit}${result.code.uncommittedAppOrLibChanges ? ' with uncommitted changes in apps/ or libs/' : ''}.`,
+    `Apps: ${Object.entries(result.settings).map(([key, value]) => `${key}=${value}`).join(', ')}.`,
+  ];
+}
+
 function renderSection(result: BenchResult): string {
   const { machine } = result;
   const directions = [['fromHost (host Service → tenant Service)', result.fromHost], ['toHost (tenant Service → host Service)', result.toHost]] as const;

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { grantRoles } from '@service-replicator/control-plane-harness';
 import { ClusterRegistry, loadKubeConfig } from '@service-replicator/kube';
 import { OutcomeRecorder, Reconciler } from '@service-replicator/reconciler';
-import { diffMappings, mappingKeyOf, parseTenantConfig, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
-import { HOST_CLUSTER, MappingStore, ReconcileQueue, SnapshotStore, StatusStore, tenantCluster } from '@service-replicator/replication-queue';
+import { DEFAULT_TENANT_LIMITS, diffMappings, mappingKeyOf, parseTenantConfig, tenantHostGrants, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
+import { HOST_CLUSTER, MappingStore, PodAddressStore, ReconcileQueue, SnapshotStore, StatusStore, tenantCluster } from '@service-replicator/replication-queue';
 import { buildTenantEndpointSlices, buildTenantService, ownedBy } from '@service-replicator/service-translation';
 import { log } from './bench-log';
 import { inParallel, type ScaleEnvironment } from './scale-environment';
@@ -45,7 +46,10 @@ export async function measurePassCost(env: ScaleEnvironment, size: number, passe
   await inParallel(mappings, 64, (mapping) => storeInSync(snapshots, mapping));
   await snapshots.markSynced(HOST_CLUSTER, ['shared'], 'bench');
   await snapshots.markSynced(tenantCluster(TENANT), [NAMESPACE], 'bench');
-  const reconciler = new Reconciler(new ClusterRegistry(loadKubeConfig({ file: env.host.kubeconfigPath })), store, snapshots);
+  // The writer reads a source only after proving, once per namespace and 5 minutes, that the tenant's host identity may.
+  await grantRoles(env.host.kubeConfig, tenantHostGrants(tenant));
+  const registry = new ClusterRegistry(loadKubeConfig({ file: env.host.kubeconfigPath }));
+  const reconciler = new Reconciler(registry, store, snapshots, new PodAddressStore(env.redis, prefix));
   const recorder = new OutcomeRecorder(new StatusStore(env.redis, prefix), { warn: () => undefined });
   const keys = mappings.map(mappingKeyOf);
   // Warm up: JIT, the tenant's client, each status record written once.
@@ -73,7 +77,7 @@ export async function measurePublishCost(env: ScaleEnvironment, size: number): P
   const queue = new ReconcileQueue(env.redis, prefix);
   try {
     const start = performance.now();
-    const { config, issues } = parseTenantConfig(text, tenant);
+    const { config, issues } = parseTenantConfig(text, tenant, { ...DEFAULT_TENANT_LIMITS, maxMappings: size });
     if (!config) throw new Error(`the generated config is invalid: ${issues[0]?.message}`);
     const diff = diffMappings((await store.get(TENANT))?.mappings ?? [], config.mappings);
     const parsed = performance.now();
@@ -91,7 +95,15 @@ export async function measurePublishCost(env: ScaleEnvironment, size: number): P
 }
 
 function tenantSpec(env: ScaleEnvironment): TenantSpec {
-  return { name: TENANT, hostNamespace: 'vc-p', kubeconfig: { file: env.tenant.kubeconfigPath }, allowedHostNamespaces: [], config: { file: '/dev/null' }, toHostMode: 'selector' };
+  return {
+    name: TENANT,
+    hostNamespace: 'vc-p',
+    kubeconfig: { file: env.tenant.kubeconfigPath },
+    allowedHostNamespaces: [],
+    fromHostNamespaces: ['shared'],
+    config: { file: '/dev/null' },
+    toHostMode: 'selector',
+  };
 }
 
 function mappingOf(i: number): Mapping {

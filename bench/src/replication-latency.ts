@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util';
 import { repoRoot } from '@service-replicator/control-plane-harness';
 import { APP_ENV, BenchEnvironment, type ToHostMode } from './bench-environment';
 import { log } from './bench-log';
+import { measureFairness } from './fairness';
+import { writeFairnessSection } from './fairness-doc';
+import { ENTRIES } from './fairness-environment';
 import { BenchSession, type DirectionMeasurement } from './bench-session';
 import { writeBenchmarkSection, type BenchResult, type DirectionResult } from './benchmarks-doc';
 import { milestonesOf, readQueueEvents, readWriterWrites, serverSideCheck, type Milestones } from './change-timeline';
@@ -20,6 +23,8 @@ interface Options {
   readonly toHostMode: ToHostMode;
   /** Measure with tracing off and on (exported to an in-process OTLP receiver) instead. */
   readonly tracing: boolean;
+  /** Measure one tenant's change under another tenant's 10,000-job backlog instead. */
+  readonly fairness: boolean;
   readonly help: boolean;
 }
 
@@ -35,6 +40,8 @@ docs/benchmarks.md.
   --samples            also print every change's milestones
   --tracing            instead: tracing off, on, off (apps restarted, spans exported as OTLP/HTTP JSON to a
                        receiver in this process); writes the "Tracing overhead" section (ratio of medians)
+  --fairness           instead: tenant a publishes 10,000 entries, tenant b changes one Service --changes
+                       times while that backlog is worked off (default 10); writes the "Fairness" section
   --no-docs            do not write docs/benchmarks.md
   -h, --help           this text`;
 
@@ -50,16 +57,17 @@ function parseOptions(argv: readonly string[]): Options {
       'no-docs': { type: 'boolean', default: false },
       samples: { type: 'boolean', default: false },
       tracing: { type: 'boolean', default: false },
+      fairness: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const toHostMode = values['to-host-mode'];
   if (toHostMode !== 'selector' && toHostMode !== 'endpoints') throw new Error(`--to-host-mode must be selector or endpoints, not ${toHostMode}`);
-  const changes = Number(values.changes);
+  const changes = Number(values.fairness && values.changes === '60' ? '10' : values.changes);
   const timeoutS = Number(values['timeout-s']);
   if (!Number.isInteger(changes) || changes < 1) throw new Error(`--changes must be a positive integer, not ${values.changes}`);
   if (!(timeoutS > 0)) throw new Error(`--timeout-s must be a positive number, not ${values['timeout-s']}`);
-  return { changes, timeoutMs: timeoutS * 1000, docs: !values['no-docs'], samples: values.samples, toHostMode, tracing: values.tracing, help: values.help };
+  return { changes, timeoutMs: timeoutS * 1000, docs: !values['no-docs'], samples: values.samples, toHostMode, tracing: values.tracing, fairness: values.fairness, help: values.help };
 }
 
 /** Lays the apps' own records (queue events, writer log) over the samples once, after measuring. */
@@ -100,7 +108,7 @@ async function runBenchmark(env: BenchEnvironment, options: Options): Promise<Be
   }
 }
 
-/** `npm run bench`: the replication latency (or, with --tracing, the tracing overhead). */
+/** `npm run bench`: the replication latency (or, with --tracing, the tracing overhead; with --fairness, fairness). */
 export async function runLatencyBenchmark(argv: readonly string[]): Promise<number> {
   const options = parseOptions(argv);
   if (options.help) {
@@ -112,6 +120,13 @@ export async function runLatencyBenchmark(argv: readonly string[]): Promise<numb
   let env: BenchEnvironment | undefined;
   const docs = join(repoRoot, 'docs', 'benchmarks.md');
   try {
+    if (options.fairness) {
+      const measured = await Promise.race([measureFairness(options.changes), aborted]);
+      const result = { ...runInfo(), settings: { ...APP_ENV, MAX_MAPPINGS_PER_TENANT: String(ENTRIES), WRITER_CONCURRENCY: '8 (default)' }, ...measured };
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (options.docs) await writeFairnessSection(docs, result);
+      return 0;
+    }
     log('starting host and tenant control planes, Redis and the four apps');
     env = await Promise.race([BenchEnvironment.start(options.toHostMode), aborted]);
     if (options.tracing) {

@@ -77,9 +77,11 @@ function parseOptions(argv: readonly string[]): Options {
 }
 
 /** Settings the apps run with in every system phase. */
-function appEnv(concurrency: number): Record<string, string> {
+function appEnv(options: Pick<Options, 'concurrency' | 'mappings'>): Record<string, string> {
   // A periodic resync or sweep is a separate load, measured on its own below; keep it out of convergence.
-  const env: Record<string, string> = { WRITER_CONCURRENCY: String(concurrency), RESYNC_INTERVAL_SECONDS: '3600', ORPHAN_SWEEP_INTERVAL_SECONDS: '3600', CONFIG_POLL_MS: '200', LOG_LEVEL: 'info' };
+  const env: Record<string, string> = { WRITER_CONCURRENCY: String(options.concurrency), RESYNC_INTERVAL_SECONDS: '3600', ORPHAN_SWEEP_INTERVAL_SECONDS: '3600', CONFIG_POLL_MS: '200', LOG_LEVEL: 'info' };
+  // One tenant holds every mapping: the per-tenant limit must not refuse the benchmark's config.
+  env.MAX_MAPPINGS_PER_TENANT = String(Math.max(options.mappings, 2_000));
   // For looking into a figure: SCALE_NODE_OPTIONS=--cpu-prof writes each app's CPU profile as it stops.
   if (process.env.SCALE_NODE_OPTIONS) env.NODE_OPTIONS = process.env.SCALE_NODE_OPTIONS;
   return env;
@@ -94,12 +96,12 @@ async function measure(env: ScaleEnvironment, options: Options): Promise<ScaleRe
   await floor('floor-a', options.concurrency);
   for (const writers of options.writers) {
     if (writers > 1) await floor(`floor-w${writers}`, writers * options.concurrency);
-    systems.push(await systemPhase(env, writers, options.namespaces, appEnv(options.concurrency)));
+    systems.push(await systemPhase(env, writers, options.namespaces, appEnv(options)));
     if (writers === options.writers[0]) await floor('floor-b', options.concurrency);
   }
   const passCost = [await measurePassCost(env, 10, 2000), await measurePassCost(env, 10_000, 2000)];
   const publishCost = await measurePublishCost(env, 10_000);
-  return { ...runInfo(), mappings: options.mappings, namespaces: options.namespaces, concurrency: options.concurrency, settings: appEnv(options.concurrency), floors, systems, passCost, publishCost };
+  return { ...runInfo(), mappings: options.mappings, namespaces: options.namespaces, concurrency: options.concurrency, settings: appEnv(options), floors, systems, passCost, publishCost };
 }
 
 export async function runScaleBenchmark(argv: readonly string[]): Promise<number> {

@@ -7,12 +7,14 @@ import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import {
   APPS,
+  grantRoles,
   ReplicatorProcesses,
   startControlPlane,
   startRedis,
   type ControlPlane,
   type RedisServer,
 } from '@service-replicator/control-plane-harness';
+import { tenantHostGrants, type TenantSpec } from '@service-replicator/replication-config';
 import { log } from './bench-log';
 import type { LoadSources } from './load-counters';
 
@@ -68,7 +70,18 @@ export class ScaleEnvironment {
     const configFile = join(dir, `${tenant}.vcluster.yaml`);
     await writeFile(configFile, stringify({ networking: { replicateServices: { fromHost: [] } } }));
     const tenantsFile = join(dir, 'tenants.yaml');
-    await writeFile(tenantsFile, stringify({ tenants: [{ name: tenant, hostNamespace: `vc-${tenant}`, kubeconfig: { file: this.tenant.kubeconfigPath }, config: { file: configFile } }] }));
+    const spec: TenantSpec = {
+      name: tenant,
+      hostNamespace: `vc-${tenant}`,
+      fromHostNamespaces: [SOURCE_NAMESPACE],
+      allowedHostNamespaces: [],
+      kubeconfig: { file: this.tenant.kubeconfigPath },
+      config: { file: configFile },
+      toHostMode: 'selector',
+    };
+    await writeFile(tenantsFile, stringify({ tenants: [spec] }));
+    // The tenant's host identity, which the writer acts as, and its Roles (what the Helm chart creates).
+    await grantRoles(this.host.kubeConfig, tenantHostGrants(spec));
     const replicator = await ReplicatorProcesses.start({ hostKubeconfig: this.host.kubeconfigPath, tenantsFile, redisUrl: this.redisServer.url, prefix: 'scale', env, logDir: dir });
     this.replicator = replicator;
     for (let extra = 1; extra < writers; extra++) await replicator.startReplica('writer');

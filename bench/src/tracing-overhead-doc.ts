@@ -1,4 +1,4 @@
-import { writeDocSection, type BenchResult } from './benchmarks-doc';
+import { provenance, writeDocSection, type BenchResult } from './benchmarks-doc';
 import type { OverheadRatio, TracingOverhead } from './tracing-overhead';
 
 export type TracingResult = Pick<BenchResult, 'date' | 'command' | 'code' | 'machine' | 'settings'> & TracingOverhead;
@@ -9,13 +9,11 @@ export async function writeTracingSection(file: string, result: TracingResult): 
 }
 
 function render(result: TracingResult): string {
-  const { machine, exported } = result;
+  const { exported } = result;
   return [
     '## Tracing overhead',
     '',
-    `Measured ${result.date} on ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB memory, Node ${machine.node}; 1-minute load average before the benchmark started anything: ${machine.loadAverage1mBeforeStart}.`,
-    `Command: \`${result.command}\`, at commit ${result.code.commit}${result.code.uncommittedAppOrLibChanges ? ' with uncommitted changes in apps/ or libs/' : ''}.`,
-    `Apps: ${Object.entries(result.settings).map(([key, value]) => `${key}=${value}`).join(', ')}.`,
+    ...provenance(result),
     '',
     `One run, three phases against the same API servers and Redis: tracing off, on, off. Each phase restarts the four`,
     `apps and measures ${result.changesPerPhase} sequential changes per direction (as in "Replication latency": PATCH sent → our`,

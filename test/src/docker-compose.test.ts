@@ -4,7 +4,7 @@ import { join, posix } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { APPS, repoRoot, runProcess, startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
-import { parseTenantConfig, parseTenantsFile } from '@service-replicator/replication-config';
+import { parseTenantConfig, parseTenantsFile, tenantHostGrants } from '@service-replicator/replication-config';
 import { composeSchemaErrors, hostPathOf, publishedPorts, readComposeFile, repoRelative, volumeMount } from './support/compose-file';
 import { RuntimeTree } from './support/runtime-image';
 import { serverSuite } from './support/server-suite';
@@ -97,6 +97,27 @@ serverSuite('docker-compose.yml', () => {
     assert.ok(names.includes(`Namespace /${sourceNamespace}`), names.join(', '));
     assert.ok(names.includes(`Service ${sourceNamespace}/${sourceName}`), names.join(', '));
     assert.ok(names.includes('Namespace /vcluster-team-a'), 'the tenant host namespace, where toHost writes');
+  });
+
+  it("seeds k3s-host with each tenant's host identity and exactly the Roles it needs", () => {
+    const watcher = services['config-watcher'];
+    const tenantsPath = watcher.environment?.TENANTS_FILE ?? '';
+    const { tenants } = parseTenantsFile(readFileSync(hostPathOf(watcher, tenantsPath) ?? '', 'utf8'));
+    const mount = services['k3s-host'].volumes?.map(volumeMount).find((m) => m.target.startsWith('/var/lib/rancher/k3s/server/manifests/'));
+    const objects = parseAllDocuments(readFileSync(join(repoRoot, mount?.source ?? ''), 'utf8')).map((doc) => doc.toJS());
+    for (const tenant of tenants ?? []) {
+      const grants = tenantHostGrants(tenant);
+      const account = grants.serviceAccount;
+      assert.ok(objects.some((o) => o.kind === 'ServiceAccount' && o.metadata.namespace === account.namespace && o.metadata.name === account.name));
+      const bound = objects.filter(
+        (o) => o.kind === 'RoleBinding' && o.subjects.some((s: { name: string; namespace: string }) => s.name === account.name && s.namespace === account.namespace),
+      );
+      const roles = bound.map((binding) => objects.find((o) => o.kind === 'Role' && o.metadata.namespace === binding.metadata.namespace && o.metadata.name === binding.roleRef.name));
+      assert.deepEqual(
+        roles.map((role) => ({ namespace: role.metadata.namespace, rules: role.rules })).sort((a, b) => a.namespace.localeCompare(b.namespace)),
+        grants.roles.map((role) => ({ namespace: role.namespace, rules: role.rules })).sort((a, b) => a.namespace.localeCompare(b.namespace)),
+      );
+    }
   });
 });
 

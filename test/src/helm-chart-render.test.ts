@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { KubernetesObject, V1Deployment, V1NetworkPolicy, V1PodDisruptionBudget, V1Role, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { parseTenantsFile, tenantHostGrants } from '@service-replicator/replication-config';
 import { CHART, ofKind, renderChart, runHelm } from './support/helm-chart';
 import { EVERYTHING_ON, RELEASE, TENANT_VARIANTS, VALUES } from './support/chart-values';
 import { serverSuite } from './support/server-suite';
@@ -41,8 +42,8 @@ serverSuite('helm chart: rendering', () => {
     assert.equal(env.get('WRITER_CONCURRENCY'), '4');
     assert.equal(env.get('OTEL_EXPORTER_OTLP_ENDPOINT'), 'http://collector.tracing:4318');
     assert.equal(env.get('OTEL_SERVICE_NAME'), 'writer');
-    const accounts = ofKind(objects, 'ServiceAccount').map((sa) => sa.metadata?.name);
-    assert.deepEqual(deployments.map((d) => d.spec?.template.spec?.serviceAccountName).sort(), accounts.sort());
+    const accounts = ofKind(objects, 'ServiceAccount').filter((sa) => sa.metadata?.labels?.['app.kubernetes.io/component'] !== 'tenant-identity');
+    assert.deepEqual(deployments.map((d) => d.spec?.template.spec?.serviceAccountName).sort(), accounts.map((sa) => sa.metadata?.name).sort());
     for (const deployment of deployments) {
       const pod = deployment.spec?.template.spec;
       assert.equal(pod?.securityContext?.runAsNonRoot, true);
@@ -57,6 +58,9 @@ serverSuite('helm chart: rendering', () => {
     assert.deepEqual(tenantsFile.tenants[0].config, { configMap: { namespace: RELEASE.namespace, name: 'sr-service-replicator-tenant-a', key: 'vcluster.yaml' } });
     assert.deepEqual(tenantsFile.tenants[1].kubeconfig, { secret: { namespace: RELEASE.namespace, name: 'vc-b-kubeconfig', key: 'config' } });
     assert.deepEqual(tenantsFile.tenants[0].allowedHostNamespaces, ['extra']);
+    assert.deepEqual(tenantsFile.tenants[0].fromHostNamespaces, ['shared']);
+    assert.equal(tenantsFile.tenants[0].hostServiceAccount, 'service-replicator/sr-service-replicator-tenant-a');
+    assert.equal(tenantsFile.tenants[1].hostServiceAccount, 'service-replicator/sr-service-replicator-tenant-b');
     const inline = configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenant-a');
     assert.deepEqual(parse(inline?.data['vcluster.yaml'] ?? ''), { networking: { replicateServices: {} } });
   });
@@ -67,29 +71,75 @@ serverSuite('helm chart: rendering', () => {
     const roles = ofKind(objects, 'Role') as V1Role[];
     const where = (app: string) => roles.filter((r) => r.metadata?.name === `sr-service-replicator-${app}`).map((r) => r.metadata?.namespace).sort();
     assert.deepEqual(where('host-watcher'), ['extra', 'shared', 'vc-a', 'vc-b']);
-    assert.deepEqual(where('writer'), ['extra', 'service-replicator', 'shared', 'vc-a', 'vc-b']);
+    assert.deepEqual(where('writer'), ['service-replicator', 'vc-a']);
     assert.deepEqual(where('tenant-watcher'), ['service-replicator', 'vc-a']);
     assert.deepEqual(where('config-watcher'), ['config', 'service-replicator']);
     for (const rule of roles.flatMap((role) => role.rules ?? [])) {
-      if (rule.resources?.some((r) => r === 'secrets' || r === 'configmaps')) assert.ok(rule.resourceNames?.length, JSON.stringify(rule));
+      if (rule.resources?.some((r) => r === 'secrets' || r === 'configmaps' || r === 'serviceaccounts')) assert.ok(rule.resourceNames?.length, JSON.stringify(rule));
       assert.ok(!rule.verbs.includes('*') && !rule.resources?.includes('*'), JSON.stringify(rule));
     }
-    const writerInShared = roles.find((r) => r.metadata?.name === 'sr-service-replicator-writer' && r.metadata.namespace === 'shared');
-    assert.deepEqual(writerInShared?.rules?.map((rule) => rule.verbs), [['get'], ['list']], 'a fromHost source namespace is only read');
+    const hostWatcherPods = roles.filter((r) => r.metadata?.name === 'sr-service-replicator-host-watcher' && r.rules?.some((rule) => rule.resources?.includes('pods')));
+    assert.deepEqual(hostWatcherPods.map((r) => r.metadata?.namespace), ['vc-a'], "pods only where toHost mirrors copy endpoints (tenant a's allowedHostNamespaces)");
+  });
+
+  it("gives each tenant its own host identity, with Roles only where it may read or write, and the writer impersonate on exactly those", async () => {
+    const objects = await renderChart(RELEASE, VALUES);
+    const roles = ofKind(objects, 'Role') as V1Role[];
+    const identity = (tenant: string) => `sr-service-replicator-tenant-${tenant}`;
+    const rulesOf = (tenant: string) =>
+      Object.fromEntries(roles.filter((r) => r.metadata?.name === identity(tenant)).map((r) => [r.metadata?.namespace, r.rules?.map((rule) => `${rule.resources} ${rule.verbs}`)]));
+    const write = ['services get,create,update,delete', 'endpointslices list,create,update,delete', 'events create'];
+    assert.deepEqual(rulesOf('a'), { shared: ['services get', 'endpointslices list'], 'vc-a': write, extra: write });
+    assert.deepEqual(rulesOf('b'), { 'vc-b': write });
+    const accounts = ofKind(objects, 'ServiceAccount').filter((sa) => sa.metadata?.labels?.['app.kubernetes.io/component'] === 'tenant-identity');
+    assert.deepEqual(accounts.map((sa) => `${sa.metadata?.namespace}/${sa.metadata?.name}`), ['service-replicator/' + identity('a'), 'service-replicator/' + identity('b')]);
+    assert.ok(accounts.every((sa) => (sa as { automountServiceAccountToken?: boolean }).automountServiceAccountToken === false));
+    const writer = roles.find((r) => r.metadata?.name === 'sr-service-replicator-writer' && r.metadata.namespace === RELEASE.namespace);
+    assert.deepEqual(writer?.rules?.find((rule) => rule.verbs.includes('impersonate')), {
+      apiGroups: [''],
+      resources: ['serviceaccounts'],
+      resourceNames: [identity('a'), identity('b')],
+      verbs: ['impersonate'],
+    });
   });
 
   it('grants core/v1 Endpoints only in the target namespaces of tenants that adopt vCluster mirrors or write Endpoints', async () => {
-    const endpointsRules = async (values: object, app: string) =>
+    // `role`: an app (host-watcher, writer) or a tenant's host identity (tenant-a), which the writer acts as.
+    const endpointsRules = async (values: object, role: string) =>
       (ofKind(await renderChart(RELEASE, values), 'Role') as V1Role[])
-        .filter((role) => role.metadata?.name === `sr-service-replicator-${app}`)
-        .flatMap((role) => (role.rules ?? []).filter((rule) => rule.resources?.includes('endpoints')).map((rule) => [role.metadata?.namespace, rule.verbs]));
-    assert.deepEqual((await endpointsRules(VALUES, 'host-watcher')).concat(await endpointsRules(VALUES, 'writer')), [], 'nothing about Endpoints without the options');
+        .filter((r) => r.metadata?.name === `sr-service-replicator-${role}`)
+        .flatMap((r) => (r.rules ?? []).filter((rule) => rule.resources?.includes('endpoints')).map((rule) => [r.metadata?.namespace, rule.verbs]));
+    const roles = ['host-watcher', 'writer', 'tenant-a', 'tenant-b'];
+    const without = await Promise.all(roles.map((role) => endpointsRules(VALUES, role)));
+    assert.deepEqual(without.flat(), [], 'nothing about Endpoints without the options');
     const values = { ...VALUES, tenants: [{ ...VALUES.tenants[0], adoptVClusterMirrors: true }, { ...VALUES.tenants[1], endpoints: true }] };
     assert.deepEqual(await endpointsRules(values, 'host-watcher'), [['extra', ['list', 'watch']], ['vc-a', ['list', 'watch']], ['vc-b', ['list', 'watch']]]);
-    assert.deepEqual(await endpointsRules(values, 'writer'), [['extra', ['create', 'update', 'delete']], ['vc-a', ['create', 'update', 'delete']], ['vc-b', ['create', 'update', 'delete']]]);
+    assert.deepEqual(await endpointsRules(values, 'writer'), [], 'the writer writes Endpoints only as a tenant');
+    const write = ['get', 'create', 'update', 'delete'];
+    assert.deepEqual(await endpointsRules(values, 'tenant-a'), [['extra', write], ['vc-a', write]], "only in tenant a's targets, not where it only reads (shared)");
+    assert.deepEqual(await endpointsRules(values, 'tenant-b'), [['vc-b', write]]);
     const configMaps = ofKind(await renderChart(RELEASE, values), 'ConfigMap') as { metadata?: { name?: string }; data: Record<string, string> }[];
     const tenantsFile = parse(configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenants')?.data['tenants.yaml'] ?? '');
     assert.deepEqual(tenantsFile.tenants.map((t: { adoptVClusterMirrors?: boolean; endpoints?: boolean }) => [t.adoptVClusterMirrors, t.endpoints]), [[true, undefined], [undefined, true]]);
+  });
+
+  it("gives each tenant's host identity exactly the Roles tenantHostGrants computes from the tenants file it renders", async () => {
+    const objects = await renderChart(RELEASE, { ...VALUES, tenants: TENANT_VARIANTS });
+    const configMaps = ofKind(objects, 'ConfigMap') as { metadata?: { name?: string }; data: Record<string, string> }[];
+    const { tenants, issues } = parseTenantsFile(configMaps.find((cm) => cm.metadata?.name === 'sr-service-replicator-tenants')?.data['tenants.yaml'] ?? '');
+    assert.deepEqual(issues, []);
+    const roles = ofKind(objects, 'Role') as V1Role[];
+    const byNamespace = <T extends { namespace?: string }>(items: T[]) => items.sort((a, b) => (a.namespace ?? '').localeCompare(b.namespace ?? ''));
+    assert.equal(tenants?.length, TENANT_VARIANTS.length);
+    for (const tenant of tenants ?? []) {
+      const grants = tenantHostGrants(tenant);
+      const rendered = roles.filter((role) => role.metadata?.name === grants.serviceAccount.name && role.metadata.namespace !== RELEASE.namespace);
+      assert.deepEqual(
+        byNamespace(rendered.map((role) => ({ namespace: role.metadata?.namespace, rules: role.rules }))),
+        byNamespace(grants.roles.map((role) => ({ namespace: role.namespace, rules: role.rules }))),
+        `tenant ${tenant.name}`,
+      );
+    }
   });
 
   it('gives each app a Service for its health and operator ports, selecting only that app, and the port the app listens on', async () => {
@@ -247,7 +297,7 @@ serverSuite('helm chart: values', () => {
   it('refuses values that break the schema, naming the problem', async () => {
     const noKubeconfig = { tenants: [{ name: 'a', hostNamespace: 'vc-a', config: { values: {} } }] };
     const twoSources = { tenants: [{ ...VALUES.tenants[0], config: { values: {}, configMap: { name: 'c', key: 'k' } } }] };
-    const badNamespace = { fromHostNamespaces: ['Not_A_Namespace'] };
+    const badNamespace = { tenants: [{ ...VALUES.tenants[0], fromHostNamespaces: ['Not_A_Namespace'] }] };
     const badThreshold = { writer: { autoscaling: { keda: { enabled: true, prometheus: { threshold: 'lots' } } } } };
     const zeroWriters = { writer: { autoscaling: { keda: { enabled: true, minReplicas: 0 } } } };
     const cases = [

@@ -61,7 +61,7 @@ serverSuite('helm chart against real API servers', () => {
       const exists = async (call: Promise<unknown>) => ((await statusOf(call)) === 200 ? true : undefined);
       await eventually(() => exists(deployment.tenantCore.readNamespacedService({ namespace: 'default', name: 'web' })), 60_000);
       await eventually(() => exists(deployment.hostCore.readNamespacedService({ namespace: 'vc-a', name: 'api' })), 60_000);
-      // Tenant a writes core/v1 Endpoints too: the chart's Roles let host-watcher follow them and the writer write them.
+      // Tenant a writes core/v1 Endpoints too: the chart's Roles let host-watcher follow them and tenant a's host identity (the writer acts as it) write them.
       const endpoints = await eventually(() => deployment.hostCore.readNamespacedEndpoints({ namespace: 'vc-a', name: 'api' }).catch(() => undefined), 60_000);
       assert.equal(endpoints.metadata?.labels?.['endpoints.kubernetes.io/managed-by'], 'service-replicator');
     });
@@ -99,17 +99,29 @@ serverSuite('helm chart against real API servers', () => {
       assert.equal(await statusOf(configWatcher.core.listNamespacedConfigMap({ namespace: RELEASE.namespace })), 403, 'config-watcher: only gets named ConfigMaps');
     });
 
-    it('report a mapping from a namespace the values do not name as forbidden, and write nothing', async () => {
+    it("act for a tenant only as the tenant's host identity, which reaches nothing outside the tenant's grants", async () => {
+      const asTenantA = deployment.actingAs(deployment.identities.writer, 'system:serviceaccount:service-replicator:sr-service-replicator-tenant-a');
+      const asTenantB = deployment.actingAs(deployment.identities.writer, 'system:serviceaccount:service-replicator:sr-service-replicator-tenant-b');
+      const asWatcher = deployment.actingAs(deployment.identities.writer, 'system:serviceaccount:service-replicator:sr-service-replicator-host-watcher');
+      assert.equal(await statusOf(asTenantA.readNamespacedService({ namespace: 'shared', name: 'web' })), 200, 'a granted source namespace');
+      assert.equal(await statusOf(asTenantA.readNamespacedService({ namespace: 'elsewhere', name: 'web' })), 403, 'a namespace not granted to tenant a');
+      assert.equal(await statusOf(asTenantA.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'x' }, spec: { ports: [{ port: 80 }] } } })), 403, 'a source namespace is only read');
+      assert.equal(await statusOf(asTenantB.readNamespacedService({ namespace: 'shared', name: 'web' })), 403, 'tenant b was not granted shared');
+      assert.equal(await statusOf(asWatcher.listNamespacedService({ namespace: 'shared' })), 403, 'the writer may impersonate only tenant identities');
+    });
+
+    it('refuse by config a mapping from a namespace the tenant was not granted, and write nothing', async () => {
       await deployment.configure({
         fromHost: [{ from: 'shared/web', to: 'default/web' }, { from: 'elsewhere/web', to: 'default/elsewhere' }],
         toHost: [{ from: 'default/api', to: 'api' }],
       });
-      const key = 'a/fromHost/default/elsewhere';
-      const status = await eventually(async () => {
-        const current = await deployment.status(key);
-        return current?.state === 'error' ? current : undefined;
+      const check = await eventually(async () => {
+        const current = await deployment.configCheck('a');
+        return current?.valid === false ? current : undefined;
       }, 60_000);
-      assert.match(status.message, /forbidden/);
+      assert.deepEqual(check.issues.map((issue) => [issue.path, issue.message]), [
+        ['networking.replicateServices.fromHost[1].from', 'namespace "elsewhere" is not granted to tenant "a"; granted: vc-a, shared (fromHostNamespaces in the tenants file)'],
+      ]);
       assert.equal(await statusOf(deployment.tenantCore.readNamespacedService({ namespace: 'default', name: 'elsewhere' })), 404);
     });
 

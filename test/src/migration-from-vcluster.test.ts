@@ -6,6 +6,7 @@ import { MANAGED_BY_LABEL, translateSelector } from '@service-replicator/service
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
 import { ServedAddresses, type ServedSample } from './support/served-addresses';
 import { serverSuite } from './support/server-suite';
+import { startSyncedPod } from './support/synced-pods';
 import { eventually } from './support/wait';
 
 const VCLUSTER = { 'vcluster.loft.sh/controlled-by': 'vcluster' };
@@ -213,6 +214,8 @@ serverSuite("migration from vCluster's replicateServices, and core/v1 Endpoints"
         ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
       },
     });
+    // Only addresses of tenant b's own pods (as vCluster syncs them to the host) are copied into the host.
+    for (const [name, ip] of [['api-0', '10.244.7.7'], ['api-1', '10.244.7.8']]) await startSyncedPod(fx, 'b', name, { app: 'api' }, ip);
     await fx.configure('b', { fromHost: [{ from: 'shared/db', to: 'default/db' }], toHost: [{ from: 'shop/api', to: 'api' }] });
     const endpoints = await eventually(async () => {
       const found = await fx.hostCore.readNamespacedEndpoints({ namespace: 'vc-b', name: 'api' }).catch(() => undefined);

@@ -1,39 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import type { V1Pod } from '@kubernetes/client-node';
-import { ignoreConflict, ReplicationFixture, statusOf } from './support/replication-fixture';
+import { ReplicationFixture, statusOf } from './support/replication-fixture';
 import { serverSuite } from './support/server-suite';
+import { startSyncedPod } from './support/synced-pods';
 import { eventually } from './support/wait';
-
-/**
- * A pod as vCluster's syncer writes it into the tenant's host namespace: the tenant labels kept,
- * plus the labels naming the tenant and the tenant namespace. Nothing runs it here (no kubelet),
- * so the test gives it an IP and marks it Ready the way a kubelet would.
- */
-async function startSyncedPod(fx: ReplicationFixture, name: string, labels: Record<string, string>, ip: string): Promise<V1Pod> {
-  const body: V1Pod = {
-    metadata: { name, labels: { ...labels, 'vcluster.loft.sh/managed-by': 'a', 'vcluster.loft.sh/namespace': 'default' } },
-    spec: { nodeName: 'node-1', automountServiceAccountToken: false, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] },
-  };
-  // The EndpointSlice controller skips pods on unknown nodes: register the node no kubelet runs.
-  await fx.hostCore.createNode({ body: { metadata: { name: 'node-1' } } }).catch(ignoreConflict);
-  // The ServiceAccount admission plugin waits for the namespace's default account.
-  const pod = await eventually(() => fx.hostCore.createNamespacedPod({ namespace: 'vc-a', body }));
-  const now = new Date();
-  return fx.hostCore.replaceNamespacedPodStatus({
-    namespace: 'vc-a',
-    name,
-    body: {
-      ...pod,
-      status: {
-        phase: 'Running',
-        podIP: ip,
-        podIPs: [{ ip }],
-        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
-      },
-    },
-  });
-}
 
 serverSuite('toHost: tenant Service mirrored into the host cluster', () => {
   let fx: ReplicationFixture;
@@ -61,8 +31,8 @@ serverSuite('toHost: tenant Service mirrored into the host cluster', () => {
     assert.deepEqual(svc.spec?.ports?.map((p) => [p.port, p.targetPort]), [[80, 8080]]);
     assert.deepEqual(svc.spec?.selector, { app: 'web', 'vcluster.loft.sh/managed-by': 'a', 'vcluster.loft.sh/namespace': 'default' });
 
-    await startSyncedPod(fx, 'web-0', { app: 'web' }, '10.244.1.7');
-    await startSyncedPod(fx, 'other-0', { app: 'other' }, '10.244.1.8');
+    await startSyncedPod(fx, 'a', 'web-0', { app: 'web' }, '10.244.1.7');
+    await startSyncedPod(fx, 'a', 'other-0', { app: 'other' }, '10.244.1.8');
     // The host's own EndpointSlice controller now routes the host Service to the selected pod only.
     const addresses = await eventually(async () => {
       const slices = await fx.hostDiscovery.listNamespacedEndpointSlice({ namespace: 'vc-a', labelSelector: 'kubernetes.io/service-name=web-a' });

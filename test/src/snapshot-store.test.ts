@@ -82,7 +82,7 @@ serverSuite('SnapshotStore (real Redis)', () => {
     await store.markSynced(CLUSTER, ['default'], 'test');
     assert.equal((await store.read(CLUSTER, REF)).synced, true);
     await store.markFailed(CLUSTER, 'default', 'forbidden');
-    assert.deepEqual(await store.read(CLUSTER, REF), { service: undefined, slices: [], synced: false, watchError: 'forbidden' });
+    assert.deepEqual(await store.read(CLUSTER, REF), { service: undefined, slices: [], synced: false, endpointsWatched: false, watchError: 'forbidden' });
     assert.deepEqual([...(await store.syncedNamespaces(CLUSTER))], []);
     await store.markSynced(CLUSTER, ['default'], 'test');
     await store.unmarkSynced(CLUSTER, ['default']);

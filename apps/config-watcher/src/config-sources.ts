@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import type { ClusterClient } from '@service-replicator/kube';
+import { errorMessage } from '@service-replicator/redaction';
 import { decodeConfigBytes, resolveTenantPaths, type ConfigIssue, type HostKeyRef, type TenantSpec } from '@service-replicator/replication-config';
 import { SettledFiles } from './settled-files';
 
@@ -56,7 +57,7 @@ export class ConfigSources {
       const data = secret.data?.[ref.key];
       return data === undefined ? problem('no such key') : decoded(Buffer.from(data, 'base64'));
     } catch (error) {
-      return problem((error as { code?: number }).code === 404 ? 'not found' : String(error));
+      return problem((error as { code?: number }).code === 404 ? 'not found' : errorMessage(error));
     }
   }
 }

@@ -15,7 +15,7 @@ import {
   type TenantSpec,
 } from '@service-replicator/replication-config';
 import { ReplicatorRedis, type ConfigCheck, type PublishedTenant } from '@service-replicator/replication-queue';
-import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, Settings, tenantLimits, type Logger } from '@service-replicator/runtime';
 import { ConfigSources, type SourceText } from './config-sources';
 import { TenantPublisher } from './tenant-publisher';
 
@@ -156,7 +156,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     const input = createHash('sha256').update(JSON.stringify([tenant, 'text' in source ? source.text : source.issue])).digest('hex');
     const cached = this.parsed.get(tenant.name);
     if (cached?.input === input) return cached.result;
-    const result = 'text' in source ? parseTenantConfig(source.text, tenant) : { issues: [source.issue] };
+    const result = 'text' in source ? parseTenantConfig(source.text, tenant, tenantLimits(this.settings)) : { issues: [source.issue] };
     this.parsed.set(tenant.name, { input, result });
     return result;
   }

@@ -52,7 +52,13 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
       const tenants = await this.redis.mappings.all();
       const names = new Set(tenants.map((tenant) => tenant.tenant.name));
       for (const name of [...this.watches.keys()].filter((name) => !names.has(name))) await this.unwatch(name);
-      await Promise.all(tenants.map((tenant) => this.watch(tenant)));
+      // One tenant whose cluster cannot be reached (a broken kubeconfig, say) holds up no other.
+      const results = await Promise.allSettled(tenants.map((tenant) => this.watch(tenant)));
+      results.forEach((result, index) => {
+        if (result.status === 'fulfilled') return;
+        const tenant = tenants[index].tenant.name;
+        this.logger.error({ tenant, err: result.reason, reason }, `cannot follow tenant ${tenant}; trying again on the next reload`);
+      });
       this.logger.debug({ reason, tenants: [...names] }, 'following mappings');
     } catch (error) {
       this.logger.error({ err: error, reason }, 'could not reload the mappings; keeping the current watches');

@@ -24,7 +24,7 @@ export class WriterService implements OnApplicationBootstrap, OnApplicationShutd
       connection: redisConnection(settings.REDIS_URL, 'worker', 'writer-worker'),
       prefix: settings.QUEUE_PREFIX,
       concurrency: settings.WRITER_CONCURRENCY,
-      reconciler: new Reconciler(clusters, this.redis.mappings, this.redis.snapshots),
+      reconciler: new Reconciler(clusters, this.redis.mappings, this.redis.snapshots, this.redis.podAddresses),
       recorder: new OutcomeRecorder(this.redis.statuses, logger),
       queue: this.redis.queue,
       log: logger,

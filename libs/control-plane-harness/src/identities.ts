@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 
 export interface Identity {
   /** The name RBAC bindings use: `system:serviceaccount:<namespace>:<name>`. */
@@ -33,4 +33,66 @@ export async function mintServiceAccountIdentity(admin: KubeConfig, namespace: s
     currentContext: user,
   });
   return { username: `system:serviceaccount:${namespace}:${name}`, kubeConfig };
+}
+
+/** A ServiceAccount and the Roles it gets, one per namespace (the shape of replication-config's TenantHostGrants). */
+export interface ServiceAccountGrants {
+  readonly serviceAccount: { readonly namespace: string; readonly name: string };
+  readonly roles: readonly { readonly namespace: string; readonly rules: readonly PolicyRule[] }[];
+}
+
+interface PolicyRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+  readonly resourceNames?: readonly string[];
+}
+
+/**
+ * Creates the ServiceAccount (and its namespace) and, in each namespace, a Role named after the
+ * ServiceAccount with the given rules, bound to it; a Role already there is replaced, so grants can
+ * be changed by a test.
+ */
+export async function grantRoles(admin: KubeConfig, grants: ServiceAccountGrants): Promise<void> {
+  const core = admin.makeApiClient(CoreV1Api);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  const { namespace: accountNamespace, name: accountName } = grants.serviceAccount;
+  const roleName = accountName;
+  const ignoreConflict = (e: unknown) => { if (!isConflict(e)) throw e; };
+  for (const namespace of new Set([accountNamespace, ...grants.roles.map((role) => role.namespace)])) {
+    await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
+  }
+  await core.createNamespacedServiceAccount({ namespace: accountNamespace, body: { metadata: { name: accountName } } }).catch(ignoreConflict);
+  for (const { namespace, rules } of grants.roles) {
+    const role = {
+      metadata: { name: roleName, namespace },
+      rules: rules.map((rule) => ({
+        apiGroups: [...rule.apiGroups],
+        resources: [...rule.resources],
+        verbs: [...rule.verbs],
+        ...(rule.resourceNames ? { resourceNames: [...rule.resourceNames] } : {}),
+      })),
+    };
+    await rbac.createNamespacedRole({ namespace, body: role }).catch(async (e: unknown) => {
+      ignoreConflict(e);
+      await rbac.replaceNamespacedRole({ namespace, name: roleName, body: role });
+    });
+    const binding = {
+      metadata: { name: roleName, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: accountName, namespace: accountNamespace }],
+    };
+    await rbac.createNamespacedRoleBinding({ namespace, body: binding }).catch(ignoreConflict);
+  }
+}
+
+/** Removes the Roles grantRoles gave `serviceAccount` (and their bindings) from these namespaces: a grant taken back. */
+export async function revokeRoles(admin: KubeConfig, serviceAccount: { readonly name: string }, namespaces: readonly string[]): Promise<void> {
+  const roleName = serviceAccount.name;
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  const ignoreMissing = (e: unknown) => { if ((e as { code?: number }).code !== 404) throw e; };
+  for (const namespace of namespaces) {
+    await rbac.deleteNamespacedRoleBinding({ namespace, name: roleName }).catch(ignoreMissing);
+    await rbac.deleteNamespacedRole({ namespace, name: roleName }).catch(ignoreMissing);
+  }
 }

@@ -38,21 +38,30 @@ interface OtlpTraces {
  * free loopback port: what a collector would get, kept in memory for a test to look through.
  */
 export class OtlpReceiver {
-  private constructor(private readonly server: Server, readonly endpoint: string, private readonly received: ReceivedSpan[]) {}
+  private constructor(
+    private readonly server: Server,
+    readonly endpoint: string,
+    private readonly received: ReceivedSpan[],
+    private readonly bodies: string[],
+  ) {}
 
   static async start(): Promise<OtlpReceiver> {
     const received: ReceivedSpan[] = [];
+    const bodies: string[] = [];
     const server = createServer((req, res) => {
       void readBody(req).then(
         (body) => {
-          if (req.method === 'POST' && req.url === '/v1/traces') received.push(...flatten(JSON.parse(body) as OtlpTraces));
+          if (req.method === 'POST' && req.url === '/v1/traces') {
+            bodies.push(body);
+            received.push(...flatten(JSON.parse(body) as OtlpTraces));
+          }
           res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         },
         () => res.writeHead(400).end(),
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new OtlpReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received);
+    return new OtlpReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, bodies);
   }
 
   /** The standard variables that send an app's traces here, batched every 200 ms. */
@@ -67,6 +76,11 @@ export class OtlpReceiver {
 
   spans(): readonly ReceivedSpan[] {
     return this.received;
+  }
+
+  /** Every export as it was sent (events, status messages and all), for tests that scan what left the apps. */
+  raw(): readonly string[] {
+    return this.bodies;
   }
 
   trace(traceId: string): ReceivedSpan[] {

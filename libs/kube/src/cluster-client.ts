@@ -42,7 +42,12 @@ export class ClusterClient {
   readonly core: CoreV1Api;
   readonly discovery: DiscoveryV1Api;
 
-  constructor(readonly name: string, readonly kubeConfig: KubeConfig) {
+  constructor(
+    readonly name: string,
+    readonly kubeConfig: KubeConfig,
+    /** The user this client acts as when it is not the kubeconfig's own (impersonation). */
+    readonly actingAs?: string,
+  ) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
   }

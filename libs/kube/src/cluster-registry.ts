@@ -1,7 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { TenantSpec } from '@service-replicator/replication-config';
+import { hostServiceAccountOf, serviceAccountUser, type TenantSpec } from '@service-replicator/replication-config';
+import { apiMessage } from './api-error';
 import { ClusterClient } from './cluster-client';
-import { loadKubeConfig } from './kube-config';
+import { impersonating, loadKubeConfig } from './kube-config';
 
 /** Kubeconfigs held in host Secrets are re-read this often, so a rotated credential is picked up. */
 const SECRET_MAX_AGE_MS = 5 * 60_000;
@@ -12,10 +13,14 @@ interface CachedTenant {
   readonly client: ClusterClient;
 }
 
-/** The host cluster's client, and one client per tenant built from its TenantSpec on first use. */
+/**
+ * The host cluster's client (this app's own identity), one client per tenant cluster built from its
+ * TenantSpec on first use, and per tenant a host client that acts as the tenant's host identity.
+ */
 export class ClusterRegistry {
   readonly host: ClusterClient;
   private readonly tenants = new Map<string, CachedTenant>();
+  private readonly hostIdentities = new Map<string, ClusterClient>();
 
   constructor(hostKubeConfig: KubeConfig, private readonly now: () => number = Date.now) {
     this.host = new ClusterClient('host', hostKubeConfig);
@@ -31,6 +36,21 @@ export class ClusterRegistry {
     return client;
   }
 
+  /**
+   * The host cluster as the tenant's hostServiceAccount (impersonated): every host read and write
+   * made for a tenant goes through this, so the API server enforces the tenant's grants even if
+   * our own checks had a bug.
+   */
+  hostAs(spec: TenantSpec): ClusterClient {
+    const user = serviceAccountUser(hostServiceAccountOf(spec));
+    let client = this.hostIdentities.get(user);
+    if (!client) {
+      client = new ClusterClient('host', impersonating(this.host.kubeConfig, user), user);
+      this.hostIdentities.set(user, client);
+    }
+    return client;
+  }
+
   forget(tenant: string): void {
     this.tenants.delete(tenant);
   }
@@ -38,9 +58,12 @@ export class ClusterRegistry {
   private async tenantKubeConfig(spec: TenantSpec): Promise<KubeConfig> {
     if ('file' in spec.kubeconfig) return loadKubeConfig({ file: spec.kubeconfig.file });
     const { namespace, name, key } = spec.kubeconfig.secret;
-    const secret = await this.host.core.readNamespacedSecret({ namespace, name });
+    const where = `Secret ${namespace}/${name} key "${key}"`;
+    const secret = await this.host.core.readNamespacedSecret({ namespace, name }).catch((error: unknown) => {
+      throw new Error(`tenant ${spec.name}: cannot read its kubeconfig, ${where}: ${apiMessage(error)}`);
+    });
     const data = secret.data?.[key];
-    if (!data) throw new Error(`tenant ${spec.name}: Secret ${namespace}/${name} has no key "${key}"`);
-    return loadKubeConfig({ text: Buffer.from(data, 'base64').toString('utf8') });
+    if (!data) throw new Error(`tenant ${spec.name}: ${where} does not exist (the Secret has ${Object.keys(secret.data ?? {}).length} other key(s))`);
+    return loadKubeConfig({ text: Buffer.from(data, 'base64').toString('utf8'), name: `of tenant ${spec.name} (${where})` });
   }
 }

@@ -1,7 +1,7 @@
 export { apiMessage, apiStatus, isNotFound, readOptional } from './api-error';
 export { exponentialBackoff, type Backoff } from './backoff';
 export { ClusterClient, FIELD_MANAGER, type DeleteTarget, type LiveView, type MirroredKind, type MirroredObject, type WarningEvent } from './cluster-client';
-export { loadKubeConfig } from './kube-config';
+export { impersonating, loadKubeConfig } from './kube-config';
 export { RestartingInformer, type InformerHandlers, type InformerSpec, type InformerVerb } from './restarting-informer';
 export type { SnapshotSink } from './snapshot-sink';
 export { ClusterRegistry } from './cluster-registry';
@@ -9,3 +9,4 @@ export { ClusterWatcher } from './cluster-watcher';
 export type { WatchEvents } from './watch-events';
 export { WatcherMetrics } from './watcher-metrics';
 export { lastWrittenByUs } from './own-writes';
+export { TenantPodWatcher, type PodAddressSink, type TenantPodEvents, type TenantPodsWanted } from './tenant-pod-watcher';

@@ -5,6 +5,8 @@ import type { MappingStatus, StatusStore } from '@service-replicator/replication
 import type { PassOutcome } from './reconciler';
 
 export const CONFLICT_REASON = 'ReplicationConflict';
+/** A Warning Event on a host mirror whose tenant listed endpoints that are not its pods. */
+export const DROPPED_REASON = 'ForeignEndpointsDropped';
 
 export interface Reporter {
   warn(fields: object, message: string): void;
@@ -41,10 +43,12 @@ export class OutcomeRecorder {
       lastSyncAt: outcome.state === 'in-sync' && (outcome.wrote || previous?.state !== 'in-sync') ? now : previous?.lastSyncAt,
       updatedAt: now,
       traceId: traceId ?? previous?.traceId,
+      ...(outcome.dropped ? { dropped: outcome.dropped.addresses } : {}),
     };
     if (previous && !worthRecording(previous, status, outcome)) return previous;
     await this.statuses.set(status);
     if (outcome.state === 'conflict') await this.reportConflict(outcome, previous);
+    if (outcome.dropped && !sameList(previous?.dropped, status.dropped)) await this.reportDropped(outcome, outcome.dropped);
     return status;
   }
 
@@ -66,6 +70,13 @@ export class OutcomeRecorder {
     });
   }
 
+  /** Once per new set of left-out addresses: a log line, and a Warning Event on the host mirror. */
+  private async reportDropped(outcome: PassOutcome, dropped: NonNullable<PassOutcome['dropped']>): Promise<void> {
+    this.reporter.warn({ key: outcome.key, reason: DROPPED_REASON, dropped: dropped.addresses.length }, outcome.message);
+    if (!dropped.object) return;
+    await dropped.cluster.warn({ object: dropped.object, reason: DROPPED_REASON, message: `service-replicator (${outcome.key}): ${outcome.message}` });
+  }
+
   private async reportConflict(outcome: PassOutcome, previous: MappingStatus | undefined): Promise<void> {
     this.reporter.warn({ key: outcome.key, reason: CONFLICT_REASON }, outcome.message);
     const alreadyReported = previous?.state === 'conflict' && previous.message === outcome.message;
@@ -76,12 +87,17 @@ export class OutcomeRecorder {
 }
 
 /**
- * A new state, a write, or a new explanation of a problem. A pass that finds its mirror in sync
- * and writes nothing (every resync's) leaves the record of the write that synced it.
+ * A new state, a write, other addresses left out, or a new explanation of a problem. A pass that
+ * finds its mirror in sync and writes nothing (every resync's) leaves the record of the write that synced it.
  */
 function worthRecording(previous: MappingStatus, next: MappingStatus, outcome: PassOutcome): boolean {
   if (previous.state !== next.state || previous.source !== next.source || outcome.wrote) return true;
+  if (!sameList(previous.dropped, next.dropped)) return true;
   return next.state !== 'in-sync' && previous.message !== next.message;
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return (a ?? []).join() === (b ?? []).join();
 }
 
 /** `tenant:ns/name` for fromHost, `host:ns/name` for toHost, like the source annotation. */

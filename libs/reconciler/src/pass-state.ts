@@ -1,8 +1,8 @@
 import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { ClusterClient } from '@service-replicator/kube';
 import type { Direction, Mapping, MappingKeyParts, TenantSpec } from '@service-replicator/replication-config';
-import { HOST_CLUSTER, tenantCluster, type ClusterId, type SnapshotStore } from '@service-replicator/replication-queue';
-import { targetEndpointsMatter } from '@service-replicator/service-translation';
+import { HOST_CLUSTER, tenantCluster, type ClusterId, type PodAddressLookup, type SnapshotStore } from '@service-replicator/replication-queue';
+import { effectiveToHostMode, endpointAddresses, targetEndpointsMatter, tenantPodIPs, tenantPodSelector } from '@service-replicator/service-translation';
 
 /** Both sides of one key as a pass knows them; updated in place by the pass's own writes. */
 export interface PassState {
@@ -47,18 +47,53 @@ export async function readPassState(
   mapping: Mapping | undefined,
   tenant: TenantSpec,
 ): Promise<PassState | NotSynced> {
-  const endpoints = targetEndpointsMatter(tenant);
   if (!mapping) {
     if (parts.direction === 'toHost') return { sourceSlices: [], targetSlices: [] };
-    const { service, slices, endpoints: targetEndpoints } = await sides.target.readView(parts.target, { endpoints });
-    return { target: service, targetSlices: slices, targetEndpoints, sourceSlices: [] };
+    const { service, slices, endpoints } = await sides.target.readView(parts.target, { endpoints: targetEndpointsMatter(tenant) });
+    return { target: service, targetSlices: slices, targetEndpoints: endpoints, sourceSlices: [] };
   }
-  const [source, target] = await Promise.all([snapshots.read(sides.sourceId, mapping.source), snapshots.read(sides.targetId, parts.target)]);
+  const [source, target] = await Promise.all([snapshots.read(sides.sourceId, mapping.source), readTargetState(snapshots, sides, parts, tenant)]);
   if (!source.synced) return { waitingFor: `${sides.source.name} namespace ${mapping.source.namespace}`, watchError: source.watchError };
+  return isNotSynced(target) ? target : { ...target, source: source.service, sourceSlices: source.slices };
+}
+
+/**
+ * Only the target, from its snapshot: part of every pass, and all of one for a mapping whose source
+ * the tenant may not read, where all a pass may do is remove what we wrote before.
+ */
+export async function readTargetState(snapshots: SnapshotStore, sides: PassSides, parts: MappingKeyParts, tenant: TenantSpec): Promise<PassState | NotSynced> {
+  const target = await snapshots.read(sides.targetId, parts.target);
   if (!target.synced) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace}`, watchError: target.watchError };
   // Until the watcher follows the target namespace's Endpoints (just turned on), "none stored" means nothing.
-  if (endpoints && !target.endpointsWatched) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace} (its Endpoints)` };
-  return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices, targetEndpoints: target.endpoints };
+  if (targetEndpointsMatter(tenant) && !target.endpointsWatched) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace} (its Endpoints)` };
+  return { sourceSlices: [], target: target.service, targetSlices: target.slices, targetEndpoints: target.endpoints };
+}
+
+/** Where a pass looks up which addresses are IPs of a tenant's own pods (host-watcher keeps them). */
+export interface TenantPodLookup {
+  lookup(tenant: string, addresses: readonly string[]): Promise<PodAddressLookup>;
+}
+
+/**
+ * For a toHost mirror in `endpoints` mode, which of the source's endpoint addresses are the tenant's
+ * own pods (from host-watcher's snapshot); undefined when the mirror copies no addresses.
+ */
+export async function readTenantPods(
+  pods: TenantPodLookup,
+  tenant: TenantSpec,
+  mapping: Mapping | undefined,
+  state: PassState,
+): Promise<ReadonlySet<string> | NotSynced | undefined> {
+  if (mapping?.direction !== 'toHost' || !state.source || effectiveToHostMode(mapping, tenant) !== 'endpoints') return undefined;
+  const found = await pods.lookup(tenant.name, endpointAddresses(state.sourceSlices));
+  if (!found.synced) return { waitingFor: `host pods of tenant ${tenant.name} in namespace ${tenant.hostNamespace}`, watchError: found.watchError };
+  return found.owned;
+}
+
+/** The tenant's pod IPs as the host API server lists them now (the CLI's dry run). */
+export async function listTenantPods(host: ClusterClient, tenant: TenantSpec): Promise<ReadonlySet<string>> {
+  const pods = await host.core.listNamespacedPod({ namespace: tenant.hostNamespace, labelSelector: tenantPodSelector(tenant.name) });
+  return new Set(pods.items.flatMap((pod) => tenantPodIPs(pod, tenant.name)));
 }
 
 /** Both sides read from their API servers, as they are now (the CLI's dry run). */
@@ -75,6 +110,6 @@ export async function readLiveState(
   return { source: source.service, sourceSlices: source.slices, target: target.service, targetSlices: target.slices, targetEndpoints: target.endpoints };
 }
 
-export function isNotSynced(state: PassState | NotSynced): state is NotSynced {
-  return 'waitingFor' in state;
+export function isNotSynced<T extends object>(state: T | NotSynced | undefined): state is NotSynced {
+  return state !== undefined && 'waitingFor' in state;
 }

@@ -31,6 +31,12 @@ export async function executeAction(action: Action, state: PassState, context: W
     else await writeObject(action, state, context);
   } catch (error) {
     if (action.verb === 'delete' && apiStatus(error) === 404) return `${what} (already gone)`;
+    if (action.verb === 'update' && apiStatus(error) === 404) {
+      // The snapshot held an object that is gone (our own record of a write can land after the
+      // watcher saw it deleted): forget it there too, and the next step creates it afresh.
+      await forgetStale(action, state, context);
+      return `${what} (gone; to be created again)`;
+    }
     if (action.verb === 'create' && isMissingNamespace(error)) {
       await createNamespace(action.object.metadata?.namespace ?? '', context);
       await writeObject(action, state, context);
@@ -109,6 +115,13 @@ function bestEffort(record: Promise<unknown>): Promise<void> {
     () => undefined,
     () => undefined,
   );
+}
+
+async function forgetStale(action: Extract<Action, { verb: 'update' }>, state: PassState, context: WriteContext): Promise<void> {
+  const { name = '', namespace = '', uid } = action.object.metadata ?? {};
+  const gone = { verb: 'delete' as const, kind: action.kind, name, namespace, uid };
+  forget(gone, state);
+  await bestEffort(forgetInSnapshot(gone, context));
 }
 
 function forget(action: Extract<Action, { verb: 'delete' }>, state: PassState): void {

@@ -13,6 +13,7 @@ export class ReconcileMetrics {
   private readonly passes: Counter<'direction' | 'outcome'>;
   private readonly lag: Histogram<'direction'>;
   private readonly conflicts: Counter<'direction' | 'kind'>;
+  private readonly dropped: Counter<'direction'>;
 
   constructor(registry: Registry) {
     this.passes = new Counter({
@@ -34,6 +35,12 @@ export class ReconcileMetrics {
       labelNames: ['direction', 'kind'],
       registers: [registry],
     });
+    this.dropped = new Counter({
+      name: 'replicator_dropped_endpoints_total',
+      help: "Endpoint addresses left out of host mirrors because they are not the tenant's own pods, counted by every pass that leaves them out",
+      labelNames: ['direction'],
+      registers: [registry],
+    });
   }
 
   passed(outcome: PassOutcome, seenAt: number, now = Date.now()): void {
@@ -41,6 +48,7 @@ export class ReconcileMetrics {
     this.passes.inc({ direction, outcome: outcome.state });
     if (outcome.state === 'conflict') this.conflicts.inc({ direction, kind: 'ownership' });
     if (outcome.wrote) this.lag.observe({ direction }, Math.max(0, now - seenAt) / 1000);
+    if (outcome.dropped) this.dropped.inc({ direction }, outcome.dropped.addresses.length);
   }
 
   failed(direction: Direction | 'unknown', failure: PassFailure): void {

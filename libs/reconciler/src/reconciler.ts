@@ -2,10 +2,23 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { ClusterClient, ClusterRegistry } from '@service-replicator/kube';
 import { parseMappingKey, type Mapping, type MappingKeyParts, type TenantSpec } from '@service-replicator/replication-config';
 import type { MappingStore, ReplicationState, SnapshotStore } from '@service-replicator/replication-queue';
-import { planReconcile, type Action, type ReconcilePlan } from '@service-replicator/service-translation';
+import { planReconcile, type Action, type ReconcileInput, type ReconcilePlan } from '@service-replicator/service-translation';
 import { inSpan } from '@service-replicator/telemetry';
-import { isNotSynced, readLiveState, readPassState, sideIds, type PassSides, type PassState } from './pass-state';
+import {
+  isNotSynced,
+  listTenantPods,
+  readLiveState,
+  readPassState,
+  readTargetState,
+  readTenantPods,
+  sideIds,
+  type NotSynced,
+  type PassSides,
+  type PassState,
+  type TenantPodLookup,
+} from './pass-state';
 import { executeAction, TerminalReconcileError } from './pass-writes';
+import { SourceAccess } from './source-access';
 
 export { TerminalReconcileError } from './pass-writes';
 
@@ -26,7 +39,12 @@ export interface PassOutcome {
   readonly retired?: boolean;
   /** The object we may not touch, when state is conflict, and the cluster it lives in. */
   readonly conflict?: { readonly cluster: ClusterClient; readonly object: V1Service };
+  /** Endpoint addresses left out of a host mirror (not the tenant's pods), and the mirror they were meant for. */
+  readonly dropped?: { readonly addresses: readonly string[]; readonly cluster: ClusterClient; readonly object?: V1Service };
 }
+
+/** What a pass knows besides both sides' objects: whether it may replicate, and the tenant's pods. */
+type PassContext = Pick<ReconcileInput, 'refusal' | 'tenantPods'>;
 
 /** A pass waits this long for a watcher to list a namespace it has just been asked to follow. */
 const NOT_SYNCED_RETRY_MS = 2_000;
@@ -49,6 +67,8 @@ export class Reconciler {
     private readonly clusters: ClusterRegistry,
     private readonly mappings: MappingStore,
     private readonly snapshots: SnapshotStore,
+    private readonly pods: TenantPodLookup,
+    private readonly access = new SourceAccess(),
   ) {}
 
   async reconcile(key: string): Promise<PassOutcome> {
@@ -59,14 +79,16 @@ export class Reconciler {
       // Without the tenant's spec its cluster cannot be reached; nothing can be done or undone.
       return { key, parts, state: 'error', message: `tenant ${parts.tenant} is not configured` };
     }
-    const sides = await this.sides(parts, published.tenant);
-    const state = await inSpan('read snapshots', {}, () => readPassState(this.snapshots, sides, parts, mapping, published.tenant));
-    if (isNotSynced(state)) {
-      const base = { key, parts, mapping };
-      if (state.watchError) return { ...base, state: 'error', message: state.watchError, retryInMs: WATCH_ERROR_RETRY_MS };
-      return { ...base, state: 'pending', message: `waiting for the watcher of ${state.waitingFor}`, retryInMs: NOT_SYNCED_RETRY_MS };
-    }
-    return this.converge(parts, key, published.tenant, mapping, state, sides);
+    const tenant = published.tenant;
+    const sides = await this.sides(parts, tenant);
+    const refusal = await this.refusal(tenant, mapping, sides);
+    const state = await inSpan('read snapshots', {}, () =>
+      refusal === undefined ? readPassState(this.snapshots, sides, parts, mapping, tenant) : readTargetState(this.snapshots, sides, parts, tenant),
+    );
+    if (isNotSynced(state)) return notSynced(key, parts, mapping, state);
+    const tenantPods = await readTenantPods(this.pods, tenant, mapping, state);
+    if (isNotSynced(tenantPods)) return notSynced(key, parts, mapping, tenantPods);
+    return this.converge(parts, key, tenant, mapping, state, sides, { refusal, tenantPods });
   }
 
   /**
@@ -76,39 +98,73 @@ export class Reconciler {
   async preview(tenant: TenantSpec, key: string, mapping: Mapping | undefined): Promise<ReconcilePlan> {
     const parts = parseMappingKey(key);
     if (!parts) throw new TerminalReconcileError(`"${key}" is not a reconcile key (tenant/direction/namespace/name)`);
-    const state = await readLiveState(await this.sides(parts, tenant), parts, mapping, tenant);
-    return planReconcile({ mapping, key: parts, tenant, ...state });
+    const sides = await this.sides(parts, tenant);
+    const refusal = await this.refusal(tenant, mapping, sides);
+    const state = await readLiveState(sides, parts, refusal === undefined ? mapping : undefined, tenant);
+    const tenantPods = mapping?.direction === 'toHost' ? await listTenantPods(this.clusters.host, tenant) : undefined;
+    return planReconcile({ mapping, key: parts, tenant, ...state, refusal, tenantPods });
   }
 
-  private async converge(parts: MappingKeyParts, key: string, tenant: TenantSpec, mapping: Mapping | undefined, state: PassState, sides: PassSides): Promise<PassOutcome> {
+  private async converge(
+    parts: MappingKeyParts,
+    key: string,
+    tenant: TenantSpec,
+    mapping: Mapping | undefined,
+    state: PassState,
+    sides: PassSides,
+    known: PassContext,
+  ): Promise<PassOutcome> {
     const context = { cluster: sides.target, clusterId: sides.targetId, snapshots: this.snapshots, parts };
     const wrote: string[] = [];
     const verbs: string[] = [];
-    let plan = planReconcile({ mapping, key: parts, tenant, ...state });
+    let plan = planReconcile({ mapping, key: parts, tenant, ...state, ...known });
     for (let step = 0; step < MAX_STEPS && plan.actions.length > 0; step += 1) {
       for (const action of nextStep(plan.actions)) {
         wrote.push(await executeAction(action, state, context));
         verbs.push(`${action.verb} ${action.kind}`);
       }
       if (plan.state === 'conflict') break;
-      plan = planReconcile({ mapping, key: parts, tenant, ...state });
+      plan = planReconcile({ mapping, key: parts, tenant, ...state, ...known });
     }
-    const base = { key, parts, mapping, message: plan.message, ...(wrote.length > 0 ? { wrote: wrote.join('; '), action: verbs.join(', ') } : {}) };
+    const base = {
+      key,
+      parts,
+      mapping,
+      message: plan.message,
+      ...(wrote.length > 0 ? { wrote: wrote.join('; '), action: verbs.join(', ') } : {}),
+      ...(plan.dropped ? { dropped: { addresses: plan.dropped, cluster: sides.target, object: state.target } } : {}),
+    };
     if (plan.state === 'conflict') {
       // The Warning Event goes on the target as this pass saw it.
       return { ...base, state: 'conflict', conflict: state.target && { cluster: sides.target, object: state.target } };
     }
     if (plan.actions.length > 0) return { ...base, state: 'pending', retryInMs: 0 };
+    if (plan.state === 'refused') return { ...base, state: 'error' };
     return { ...base, ...idleState(mapping, state, parts) };
   }
 
+  /** Why a fromHost mapping's source may not be read by its tenant (the API server's answer, cached), if it may not. */
+  private refusal(tenant: TenantSpec, mapping: Mapping | undefined, sides: PassSides): Promise<string | undefined> {
+    if (mapping?.direction !== 'fromHost') return Promise.resolve(undefined);
+    return this.access.refusal(tenant.name, sides.source, mapping.source);
+  }
+
+  /** Host reads and writes for a tenant are made as the tenant's host identity (impersonated). */
   private async sides(parts: MappingKeyParts, tenant: TenantSpec): Promise<PassSides> {
     const tenantCluster = await this.clusters.tenant(tenant);
+    const hostAsTenant = this.clusters.hostAs(tenant);
     const ids = sideIds(parts.direction, tenant.name);
     return parts.direction === 'fromHost'
-      ? { source: this.clusters.host, target: tenantCluster, ...ids }
-      : { source: tenantCluster, target: this.clusters.host, ...ids };
+      ? { source: hostAsTenant, target: tenantCluster, ...ids }
+      : { source: tenantCluster, target: hostAsTenant, ...ids };
   }
+}
+
+/** A namespace (or a tenant's pods) no watcher has listed yet, or one its watcher cannot list. */
+function notSynced(key: string, parts: MappingKeyParts, mapping: Mapping | undefined, state: NotSynced): PassOutcome {
+  const base = { key, parts, mapping };
+  if (state.watchError) return { ...base, state: 'error', message: state.watchError, retryInMs: WATCH_ERROR_RETRY_MS };
+  return { ...base, state: 'pending', message: `waiting for the watcher of ${state.waitingFor}`, retryInMs: NOT_SYNCED_RETRY_MS };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Span } from '@opentelemetry/api';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { apiMessage, apiStatus } from '@service-replicator/kube';
+import { redactSecrets } from '@service-replicator/redaction';
 import { parseMappingKey } from '@service-replicator/replication-config';
 import { RECONCILE_QUEUE, retryDelayMs, type ReconcileJobData, type ReconcileQueue } from '@service-replicator/replication-queue';
 import { ATTR, currentTraceId, inSpan, queueTelemetry } from '@service-replicator/telemetry';
@@ -83,7 +84,7 @@ export class ReplicationWorker {
       const level = outcome.wrote || outcome.state === 'conflict' || outcome.state === 'error' ? 'info' : 'debug';
       log[level]({ key, state: outcome.state, wrote: outcome.wrote, cause: job.data.cause }, outcome.wrote ?? outcome.message);
       this.options.onPass?.(outcome, job);
-      if (outcome.retryInMs !== undefined) await queue.enqueueAfter(key, outcome.retryInMs, 'not synced yet', seenAt);
+      if (outcome.retryInMs !== undefined) await queue.enqueueAfter(key, outcome.retryInMs, 'not synced yet', seenAt, job.opts.priority);
     } catch (error) {
       await this.failed(job, token, error, span);
     }
@@ -92,7 +93,8 @@ export class ReplicationWorker {
   private async failed(job: Job<ReconcileJobData>, token: string | undefined, error: unknown, span: Span): Promise<never> {
     const { key } = job.data;
     const parts = parseMappingKey(key);
-    const message = error instanceof TerminalReconcileError ? error.message : apiMessage(error);
+    // BullMQ keeps the message (failedReason) and stack of what a pass throws, and Bull Board shows them.
+    const message = redactSecrets(error instanceof TerminalReconcileError ? error.message : apiMessage(error));
     const count = (failure: PassFailure) => {
       span.setAttribute(ATTR.outcome, failure);
       this.options.metrics?.failed(parts?.direction ?? 'unknown', failure);
@@ -111,6 +113,6 @@ export class ReplicationWorker {
     }
     count('retry');
     this.options.log.warn({ key, attempt: job.attemptsMade + 1, err: error }, `pass failed, will retry: ${message}`);
-    throw error;
+    throw new Error(message);
   }
 }

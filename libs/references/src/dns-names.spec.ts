@@ -90,3 +90,11 @@ describe('name error messages', () => {
     it(name, () => assert.equal(error, expected));
   }
 });
+
+describe('messages about long values', () => {
+  it('quote at most 100 characters of the value and say how long it was', () => {
+    const error = dns1035LabelError('x'.repeat(5_000_000), 'service name') ?? '';
+    assert.ok(error.length < 400, `${error.length} characters`);
+    assert.match(error, new RegExp(`^"${'x'.repeat(100)}…" \\(5000000 characters\\) is not a valid service name: `));
+  });
+});

@@ -11,3 +11,14 @@ export { resolveTenantPaths } from './tenant-paths';
 export { networkPolicyWarnings } from './network-policy-check';
 export { VCLUSTER_NETWORKING_KEYS, VCLUSTER_TOP_LEVEL_KEYS } from './vcluster-keys';
 export { mappingsInForce, nextDeadline, planFromConfig, planRetirement, planTenant, type PublicationPlan, type TenantPublication } from './publication-plan';
+export {
+  DEFAULT_HOST_SERVICE_ACCOUNT_NAMESPACE,
+  DEFAULT_TENANT_LIMITS,
+  defaultHostServiceAccount,
+  hostServiceAccountOf,
+  serviceAccountUser,
+  sourceNamespacesOf,
+  targetNamespacesOf,
+  type TenantLimits,
+} from './tenant-grants';
+export { tenantHostGrants, writerImpersonationRule, type RbacRule, type TenantHostGrants } from './tenant-rbac';

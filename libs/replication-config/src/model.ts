@@ -34,6 +34,18 @@ export interface TenantSpec {
   readonly adoptVClusterMirrors?: boolean;
   /** Also write core/v1 Endpoints for selector-less mirrors, for consumers that still read them. Absent: false. */
   readonly endpoints?: boolean;
+  /**
+   * Host namespaces besides hostNamespace that fromHost sources may be read from. Optional here only
+   * because records published before it existed lack it: read it through `sourceNamespacesOf`.
+   */
+  readonly fromHostNamespaces?: readonly string[];
+  /**
+   * The host ServiceAccount every host read and write for this tenant is made as (impersonated), so
+   * the API server enforces the tenant's grants too. Read it through `hostServiceAccountOf`.
+   */
+  readonly hostServiceAccount?: ObjectRef;
+  /** Whether a tenant ExternalName Service may become an ExternalName host Service (default false). */
+  readonly allowExternalName?: boolean;
 }
 
 /** One `{from, to}` entry of a tenant's config, with both references resolved. */

@@ -240,3 +240,50 @@ describe('parseTenantConfig: issues', () => {
     assert.equal(result.issues.length, 1);
   });
 });
+
+describe('parseTenantConfig: grants and limits', () => {
+  it("refuses a fromHost source in a namespace not granted to the tenant (another tenant's, the API server's)", () => {
+    const text = entries('    fromHost:', '      - { from: db, to: db }', '      - { from: vcluster-b/b-private, to: b }', '      - { from: default/kubernetes, to: k }');
+    const granted = 'granted: vc-a, my-host-namespace, other (fromHostNamespaces in the tenants file)';
+    assert.deepEqual(parseTenantConfig(text, tenant).issues, [
+      { path: `${RS}.fromHost[1].from`, message: `namespace "vcluster-b" is not granted to tenant "team-a"; ${granted}`, line: 5 },
+      { path: `${RS}.fromHost[2].from`, message: `namespace "default" is not granted to tenant "team-a"; ${granted}`, line: 6 },
+    ]);
+  });
+
+  it('grants only the host namespace when fromHostNamespaces is not given', () => {
+    const { fromHostNamespaces: _granted, ...ungranted } = tenant;
+    const issues = parseTenantConfig(entries('    fromHost: [{ from: other/db, to: db }]'), ungranted).issues;
+    assert.equal(issues[0].message, 'namespace "other" is not granted to tenant "team-a"; granted: vc-a (fromHostNamespaces in the tenants file)');
+  });
+
+  it('reports one issue, at the first entry over the mapping limit', () => {
+    const lines = ['    fromHost:', ...['a', 'b'].map((n) => `      - { from: ${n}, to: ${n} }`), '    toHost:', ...['c', 'd'].map((n) => `      - { from: ${n}, to: ${n} }`)];
+    const result = parseTenantConfig(entries(...lines), tenant, { maxMappings: 3, maxSourceNamespaces: 10 });
+    assert.deepEqual(result.issues, [
+      {
+        path: `${RS}.toHost[1]`,
+        message: 'tenant "team-a" has 4 entries; at most 3 are allowed per tenant (MAX_MAPPINGS_PER_TENANT), and this is the first one over',
+        line: 8,
+      },
+    ]);
+    assert.equal(parseTenantConfig(entries(...lines), tenant, { maxMappings: 4, maxSourceNamespaces: 10 }).issues.length, 0);
+  });
+
+  it('limits the distinct fromHost source namespaces, not the entries reading them', () => {
+    const text = entries('    fromHost:', '      - { from: a, to: a }', '      - { from: b, to: b }', '      - { from: other/c, to: c }', '      - { from: my-host-namespace/d, to: d }');
+    assert.deepEqual(parseTenantConfig(text, tenant, { maxMappings: 100, maxSourceNamespaces: 2 }).issues, [
+      {
+        path: `${RS}.fromHost[3].from`,
+        message: 'namespace "my-host-namespace" would make 3 distinct fromHost source namespaces for tenant "team-a"; at most 2 are allowed (MAX_SOURCE_NAMESPACES_PER_TENANT)',
+        line: 7,
+      },
+    ]);
+  });
+
+  it('keeps no partial config when one source of many is not granted', () => {
+    const result = parseTenantConfig(entries('    fromHost:', '      - { from: a, to: a }', '      - { from: kube-system/dns, to: dns }'), tenant);
+    assert.equal(result.config, undefined);
+    assert.equal(result.issues.length, 1);
+  });
+});

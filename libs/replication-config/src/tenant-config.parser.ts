@@ -5,6 +5,7 @@ import { isMapping } from './dto-constraints';
 import { emptyDocumentIssue } from './empty-document';
 import { resolveMappings } from './mapping-resolver';
 import type { ConfigIssue, NetworkPolicyConfig, TenantReplicationConfig, TenantSpec } from './model';
+import { DEFAULT_TENANT_LIMITS, type TenantLimits } from './tenant-grants';
 import { validateShape } from './validation-issues';
 import { NetworkPolicyDto, ReplicateServicesDto } from './vcluster-config.dto';
 import { unknownVclusterKeyIssues } from './vcluster-keys';
@@ -26,12 +27,18 @@ const EXPLICITLY_NOTHING = '`networking: { replicateServices: { fromHost: [], to
  * - toHost `from` (a tenant Service): the tenant namespace `default`.
  * - toHost `to` (a host Service): the tenant's `hostNamespace`. A `namespace/name` target is
  *   accepted only in `hostNamespace` or one of the tenant's `allowedHostNamespaces`.
+ * - fromHost `from` is accepted only in `hostNamespace` or one of the tenant's `fromHostNamespaces`.
+ * `limits` bound the number of entries and of distinct fromHost source namespaces.
  * Two entries of one direction with the same resolved target are an error at the later one.
  *
  * Never throws on bad input. With any issue, `config` is undefined: the caller keeps replicating
  * the last good config rather than acting on half of a broken one.
  */
-export function parseTenantConfig(text: string, tenant: TenantSpec): { config?: TenantReplicationConfig; issues: ConfigIssue[] } {
+export function parseTenantConfig(
+  text: string,
+  tenant: TenantSpec,
+  limits: TenantLimits = DEFAULT_TENANT_LIMITS,
+): { config?: TenantReplicationConfig; issues: ConfigIssue[] } {
   const parsed = YamlSource.parse(text);
   const source = parsed.source;
   if (source === undefined) return { issues: reportedIssues(parsed.issues) };
@@ -45,7 +52,7 @@ export function parseTenantConfig(text: string, tenant: TenantSpec): { config?: 
     if (!hasPlainShape(replicate.value)) {
       issues.push(...validateShape(ReplicateServicesDto, replicate.value, REPLICATE_SERVICES, source, { strict: true }));
     }
-    const resolved = resolveMappings(replicate.value, tenant, source, REPLICATE_SERVICES);
+    const resolved = resolveMappings(replicate.value, tenant, source, REPLICATE_SERVICES, limits);
     issues.push(...resolved.issues);
     mappings = resolved.mappings;
   }

@@ -47,6 +47,13 @@ export class ConfigSourceDto extends KubeconfigSourceDto {
   configMap?: HostKeyRefDto;
 }
 
+/** `namespace/name` of a ServiceAccount: a namespace (DNS-1123 label) and a name (DNS-1123 subdomain). */
+export function serviceAccountRefError(value: string): string | undefined {
+  const parts = value.split('/');
+  if (parts.length !== 2) return `${quoteValue(value)} must be namespace/name`;
+  return dns1123LabelError(parts[0], 'namespace') ?? dns1123SubdomainError(parts[1], 'name');
+}
+
 const TO_HOST_MODES: readonly ToHostMode[] = ['selector', 'endpoints'];
 
 export class TenantDto {
@@ -84,6 +91,19 @@ export class TenantDto {
   @IsOptional()
   @IsBoolean(mustBe('true or false'))
   endpoints?: boolean;
+
+  /** Each item is checked in tenants-file.parser.ts, so that an issue can point at the item. */
+  @IsOptional()
+  @IsArray(mustBe('a list'))
+  fromHostNamespaces?: string[];
+
+  @IsOptional()
+  @IsCheckedString('isServiceAccountRef', serviceAccountRefError)
+  hostServiceAccount?: string;
+
+  @IsOptional()
+  @IsBoolean(mustBe('true or false'))
+  allowExternalName?: boolean;
 }
 
 export class TenantsFileDto {

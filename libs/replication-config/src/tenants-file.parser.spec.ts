@@ -24,6 +24,9 @@ const TEAM_A: TenantSpec = {
   allowedHostNamespaces: [],
   config: { file: './team-a/vcluster.yaml' },
   toHostMode: 'selector',
+  fromHostNamespaces: [],
+  hostServiceAccount: { namespace: 'service-replicator', name: 'tenant-team-a' },
+  allowExternalName: false,
 };
 const LABEL_RULE =
   "must consist of lower case alphanumeric characters or '-', start and end with an alphanumeric character (DNS-1123 label, at most 63 characters)";
@@ -34,8 +37,27 @@ describe('parseTenantsFile: valid files', () => {
     { name: 'defaults for the optional keys', text: oneTenant(), expected: [TEAM_A] },
     {
       name: 'every key given, relative paths as written',
-      text: oneTenant('    allowedHostNamespaces: [shared-services]', '    toHostMode: endpoints', '    adoptVClusterMirrors: true', '    endpoints: true'),
-      expected: [{ ...TEAM_A, allowedHostNamespaces: ['shared-services'], toHostMode: 'endpoints', adoptVClusterMirrors: true, endpoints: true }],
+      text: oneTenant(
+        '    allowedHostNamespaces: [shared-services]',
+        '    toHostMode: endpoints',
+        '    adoptVClusterMirrors: true',
+        '    endpoints: true',
+        '    fromHostNamespaces: [shared-services, databases]',
+        '    hostServiceAccount: replicator-tenants/team-a.v2',
+        '    allowExternalName: true',
+      ),
+      expected: [
+        {
+          ...TEAM_A,
+          allowedHostNamespaces: ['shared-services'],
+          toHostMode: 'endpoints',
+          adoptVClusterMirrors: true,
+          endpoints: true,
+          fromHostNamespaces: ['shared-services', 'databases'],
+          hostServiceAccount: { namespace: 'replicator-tenants', name: 'team-a.v2' },
+          allowExternalName: true,
+        },
+      ],
     },
     {
       name: 'adoptVClusterMirrors and endpoints given as false read like absent ones',
@@ -60,6 +82,7 @@ describe('parseTenantsFile: valid files', () => {
         {
           ...TEAM_A,
           name: 'team-b',
+          hostServiceAccount: { namespace: 'service-replicator', name: 'tenant-team-b' },
           hostNamespace: 'vc-team-b',
           kubeconfig: { secret: { namespace: 'vc-team-b', name: 'vc-team-b', key: 'config' } },
           config: { configMap: { namespace: 'vc-team-b', name: 'vc-config', key: 'vcluster.yaml' } },
@@ -67,6 +90,7 @@ describe('parseTenantsFile: valid files', () => {
         {
           ...TEAM_A,
           name: 'team-c',
+          hostServiceAccount: { namespace: 'service-replicator', name: 'tenant-team-c' },
           hostNamespace: 'vc-team-c',
           kubeconfig: { file: 'kubeconfig' },
           config: { secret: { namespace: 'vc-team-c', name: 'vc-config.v1', key: 'config_file' } },
@@ -175,7 +199,8 @@ describe('parseTenantsFile: issues', () => {
         {
           path: 'tenants[0].hostnamespace',
           message:
-            'unknown key; expected one of name, hostNamespace, kubeconfig, allowedHostNamespaces, config, toHostMode, adoptVClusterMirrors, endpoints; did you mean "hostNamespace"?',
+            'unknown key; expected one of name, hostNamespace, kubeconfig, allowedHostNamespaces, config, toHostMode, ' +
+            'adoptVClusterMirrors, endpoints, fromHostNamespaces, hostServiceAccount, allowExternalName; did you mean "hostNamespace"?',
           line: 7,
         },
         { path: 'tenants[0].toHostMode', message: 'must be selector or endpoints, got the string "nodes"', line: 8 },
@@ -186,6 +211,39 @@ describe('parseTenantsFile: issues', () => {
       name: 'an overlong value is echoed cut short',
       text: oneTenant().replace('name: team-a', `name: ${'x'.repeat(5000)}`),
       issues: [{ path: 'tenants[0].name', message: `"${'x'.repeat(100)}…" (5000 characters) is not a valid tenant name: must be at most 63 characters (it has 5000)`, line: 2 }],
+    },
+    {
+      name: 'bad grants: namespaces, service account, allowExternalName',
+      text: oneTenant('    fromHostNamespaces: [shared, Bad]', '    hostServiceAccount: just-a-name', '    allowExternalName: "yes"'),
+      issues: [
+        { path: 'tenants[0].fromHostNamespaces[1]', message: `"Bad" is not a valid namespace: ${LABEL_RULE}`, line: 6 },
+        { path: 'tenants[0].hostServiceAccount', message: '"just-a-name" must be namespace/name', line: 7 },
+        { path: 'tenants[0].allowExternalName', message: 'must be true or false, got the string "yes"', line: 8 },
+      ],
+    },
+    {
+      name: "a host identity in a tenant's host namespace, or shared by two tenants",
+      text: doc(
+        'tenants:',
+        '  - { name: a, hostNamespace: vc-a, kubeconfig: { file: k }, config: { file: c }, hostServiceAccount: vc-b/replicator }',
+        '  - { name: b, hostNamespace: vc-b, kubeconfig: { file: k }, config: { file: c }, hostServiceAccount: ids/shared }',
+        '  - { name: c, hostNamespace: vc-c, kubeconfig: { file: k }, config: { file: c }, hostServiceAccount: ids/shared }',
+        '  - { name: d, hostNamespace: service-replicator, kubeconfig: { file: k }, config: { file: c } }',
+      ),
+      issues: [
+        {
+          path: 'tenants[0].hostServiceAccount',
+          message: 'ServiceAccount vc-b/replicator is in the host namespace of tenant "b", where vCluster creates pods that may run as it; put it in a namespace where no tenant runs',
+          line: 2,
+        },
+        { path: 'tenants[2].hostServiceAccount', message: 'ServiceAccount ids/shared is already the identity of tenants[1]; tenants sharing one would share their grants', line: 4 },
+        {
+          path: 'tenants[3].hostServiceAccount',
+          message:
+            'ServiceAccount service-replicator/tenant-d (the default) is in the host namespace of tenant "d", where vCluster creates pods that may run as it; put it in a namespace where no tenant runs',
+          line: 5,
+        },
+      ],
     },
     {
       name: 'duplicate tenant names',

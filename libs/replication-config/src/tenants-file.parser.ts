@@ -1,8 +1,10 @@
-import { describeValue, dns1123LabelError } from '@service-replicator/references';
+import { describeValue, dns1123LabelError, type ObjectRef } from '@service-replicator/references';
 import { reportedIssues } from './config-issue';
 import { isMapping } from './dto-constraints';
 import { emptyDocumentIssue } from './empty-document';
 import type { ConfigIssue, HostKeyRef, TenantSpec } from './model';
+import { defaultHostServiceAccount } from './tenant-grants';
+import { hostServiceAccountIssues } from './tenant-identity-check';
 import type { ConfigSourceDto, HostKeyRefDto, KubeconfigSourceDto, TenantDto } from './tenants-file.dto';
 import { TenantsFileDto } from './tenants-file.dto';
 import { validateShape } from './validation-issues';
@@ -11,11 +13,12 @@ import { YamlSource } from './yaml-source';
 /**
  * Parses the tenants file: `tenants:`, a list of entries shaped like TenantSpec, where
  * `kubeconfig` is `{file}` or `{secret: {namespace, name, key}}` and `config` is `{file}`,
- * `{configMap: {...}}` or `{secret: {...}}`. Defaults: `allowedHostNamespaces` [],
- * `toHostMode` selector; `adoptVClusterMirrors` and `endpoints` are set only when true. File
- * paths are returned as written; relative ones are resolved by the caller against the tenants
- * file's folder. An empty document is refused (no tenants is written `tenants: []`). Never throws
- * on bad input; with any issue, `tenants` is undefined.
+ * `{configMap: {...}}` or `{secret: {...}}`. Defaults: `allowedHostNamespaces` and
+ * `fromHostNamespaces` [], `toHostMode` selector, `allowExternalName` false, `hostServiceAccount`
+ * `service-replicator/tenant-<name>` (tenant-grants.ts); `adoptVClusterMirrors` and `endpoints` are
+ * set only when true. File paths are returned as written; relative ones are resolved by the caller
+ * against the tenants file's folder. An empty document is refused (no tenants is written
+ * `tenants: []`). Never throws on bad input; with any issue, `tenants` is undefined.
  */
 export function parseTenantsFile(text: string): { tenants?: TenantSpec[]; issues: ConfigIssue[] } {
   const parsed = YamlSource.parse(text);
@@ -26,10 +29,18 @@ export function parseTenantsFile(text: string): { tenants?: TenantSpec[]; issues
   if (!isMapping(data)) return { issues: [source.issue([], `must be a mapping, got ${describeValue(data)}`)] };
   const issues = validateShape(TenantsFileDto, data, [], source, { strict: true });
   const entries = Array.isArray(data.tenants) ? data.tenants : [];
-  issues.push(...nestedListIssues(entries, source), ...duplicateNameIssues(entries, source), ...allowedNamespaceIssues(entries, source));
+  issues.push(
+    ...nestedListIssues(entries, source),
+    ...duplicateNameIssues(entries, source),
+    ...namespaceListIssues(entries, source, 'allowedHostNamespaces'),
+    ...namespaceListIssues(entries, source, 'fromHostNamespaces'),
+  );
   if (issues.length > 0) return { issues: reportedIssues(issues) };
   // Validated above, so the plain data has the DTOs' shape.
-  return { tenants: (entries as TenantDto[]).map(toTenantSpec), issues: [] };
+  const tenants = (entries as TenantDto[]).map(toTenantSpec);
+  const defaulted = (entries as TenantDto[]).map((entry) => entry.hostServiceAccount == null);
+  const identityIssues = hostServiceAccountIssues(tenants, defaulted, source);
+  return identityIssues.length > 0 ? { issues: reportedIssues(identityIssues) } : { tenants, issues: [] };
 }
 
 /** The shape check reports other non-mappings, but passes a nested list (it validates its items). */
@@ -50,14 +61,14 @@ function duplicateNameIssues(entries: readonly unknown[], source: YamlSource): C
 }
 
 /** Checked item by item here (not in the DTO) so each issue points at the bad item. */
-function allowedNamespaceIssues(entries: readonly unknown[], source: YamlSource): ConfigIssue[] {
+function namespaceListIssues(entries: readonly unknown[], source: YamlSource, key: 'allowedHostNamespaces' | 'fromHostNamespaces'): ConfigIssue[] {
   return entries.flatMap((entry, index) => {
-    const namespaces = isMapping(entry) ? entry.allowedHostNamespaces : undefined;
+    const namespaces = isMapping(entry) ? entry[key] : undefined;
     if (!Array.isArray(namespaces)) return [];
     return namespaces.flatMap((namespace: unknown, item) => {
       const error =
         typeof namespace === 'string' ? dns1123LabelError(namespace, 'namespace') : `must be a string, got ${describeValue(namespace)}`;
-      return error === undefined ? [] : [source.issue(['tenants', index, 'allowedHostNamespaces', item], error)];
+      return error === undefined ? [] : [source.issue(['tenants', index, key, item], error)];
     });
   });
 }
@@ -73,7 +84,16 @@ function toTenantSpec(entry: TenantDto): TenantSpec {
     // Only when on, so the spec (published, and compared to notice changes) of a tenant without them is unchanged.
     ...(entry.adoptVClusterMirrors ? { adoptVClusterMirrors: true } : {}),
     ...(entry.endpoints ? { endpoints: true } : {}),
+    fromHostNamespaces: [...(entry.fromHostNamespaces ?? [])],
+    hostServiceAccount: entry.hostServiceAccount ? toObjectRef(entry.hostServiceAccount) : defaultHostServiceAccount(entry.name),
+    allowExternalName: entry.allowExternalName ?? false,
   };
+}
+
+/** Only reached for a validated `namespace/name`. */
+function toObjectRef(value: string): ObjectRef {
+  const [namespace, name] = value.split('/');
+  return { namespace, name };
 }
 
 function toKubeconfigSource(source: KubeconfigSourceDto): TenantSpec['kubeconfig'] {

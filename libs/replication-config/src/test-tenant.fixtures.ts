@@ -1,6 +1,9 @@
 import type { TenantSpec } from './model';
 
-/** A tenant for parser tests: host namespace vc-a, toHost may also write into `shared`. */
+/**
+ * A tenant for parser tests: host namespace vc-a, toHost may also write into `shared`, fromHost may
+ * also read from `my-host-namespace` and `other`.
+ */
 export const TEST_TENANT: TenantSpec = {
   name: 'team-a',
   hostNamespace: 'vc-a',
@@ -8,4 +11,5 @@ export const TEST_TENANT: TenantSpec = {
   allowedHostNamespaces: ['shared'],
   config: { file: './vcluster.yaml' },
   toHostMode: 'selector',
+  fromHostNamespaces: ['my-host-namespace', 'other'],
 };

@@ -9,6 +9,7 @@ export {
   retryDelayMs,
   type ReconcileJobData,
 } from './reconcile-queue';
+export { PodAddressStore, type PodAddressLookup } from './pod-address-store';
 export { registerQueueDepth } from './queue-metrics';
 export { redisConnection, redisReady } from './redis-connection';
 export { StatusStore, type MappingStatus, type ReplicationState } from './status-store';

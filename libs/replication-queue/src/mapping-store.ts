@@ -1,4 +1,5 @@
 import { mappingKeyOf, parseMappingKey, type ConfigIssue, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
+import { redactSecrets } from '@service-replicator/redaction';
 import type { Redis } from 'ioredis';
 
 /** What config-watcher last accepted for a tenant: the writer and the watchers read this. */
@@ -118,8 +119,11 @@ export class MappingStore {
     return Object.values(await this.redis.hgetall(this.tenantsKey)).map((raw) => JSON.parse(raw) as PublishedTenantRecord);
   }
 
+  /** Issue messages are redacted and cut (redactSecrets) before they are stored: a config may come from a Secret. */
   async recordCheck(check: ConfigCheck): Promise<void> {
-    await this.redis.hset(this.checksKey, check.tenant, JSON.stringify(check));
+    const redacted = (issues: readonly ConfigIssue[] | undefined) => issues?.map((issue) => ({ ...issue, path: redactSecrets(issue.path, 500), message: redactSecrets(issue.message) }));
+    const record: ConfigCheck = { ...check, issues: redacted(check.issues) ?? [], ...(check.warnings ? { warnings: redacted(check.warnings) } : {}) };
+    await this.redis.hset(this.checksKey, check.tenant, JSON.stringify(record));
   }
 
   async checks(): Promise<ConfigCheck[]> {
@@ -144,7 +148,7 @@ function parseOptional<T>(raw: string | null): T | undefined {
 }
 
 /** MULTI/EXEC reports a failed command in its results instead of rejecting. */
-function failOnError(results: [Error | null, unknown][] | null): void {
+export function failOnError(results: [Error | null, unknown][] | null): void {
   const failed = results?.find(([error]) => error);
   if (failed?.[0]) throw failed[0];
   if (!results) throw new Error('Redis transaction was aborted');

@@ -71,9 +71,13 @@ export class ReconcileQueue {
     return jobs.length;
   }
 
-  /** One key, looked at again after `delayMs`; it keeps the seenAt of the change it belongs to. */
-  async enqueueAfter(key: string, delayMs: number, cause: string, seenAt = Date.now()): Promise<void> {
-    await this.queue.add(RECONCILE_JOB, { key, seenAt, cause }, reconcileJobOptions(key, delayMs));
+  /**
+   * One key, looked at again after `delayMs`; it keeps the seenAt of the change it belongs to, and
+   * the priority of the job it follows up: a tenant's 10,000 retries must not all jump to priority 1
+   * and queue in front of another tenant's single change.
+   */
+  async enqueueAfter(key: string, delayMs: number, cause: string, seenAt = Date.now(), priority = 1): Promise<void> {
+    await this.queue.add(RECONCILE_JOB, { key, seenAt, cause }, reconcileJobOptions(key, delayMs, priority));
   }
 
   close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { MappingStore } from './mapping-store';
+import { PodAddressStore } from './pod-address-store';
 import { ReconcileQueue } from './reconcile-queue';
 import { redisConnection, redisReady } from './redis-connection';
 import { SnapshotStore } from './snapshot-store';
@@ -16,6 +17,7 @@ export class ReplicatorRedis {
   readonly mappings: MappingStore;
   readonly statuses: StatusStore;
   readonly snapshots: SnapshotStore;
+  readonly podAddresses: PodAddressStore;
 
   constructor(readonly url: string, readonly prefix: string, app: string) {
     this.connection = redisConnection(url, 'producer', app);
@@ -26,6 +28,7 @@ export class ReplicatorRedis {
     this.mappings = new MappingStore(this.storesConnection, prefix);
     this.statuses = new StatusStore(this.storesConnection, prefix);
     this.snapshots = new SnapshotStore(this.storesConnection, prefix);
+    this.podAddresses = new PodAddressStore(this.storesConnection, prefix);
   }
 
   /** Waits for Redis once at start; after that, commands fail fast while it is unreachable. */

@@ -1,4 +1,5 @@
 import type { Direction } from '@service-replicator/replication-config';
+import { redactSecrets } from '@service-replicator/redaction';
 import type { Redis } from 'ioredis';
 
 export type ReplicationState = 'in-sync' | 'pending' | 'conflict' | 'error' | 'kept';
@@ -17,6 +18,8 @@ export interface MappingStatus {
   readonly lastSyncAt?: string;
   readonly updatedAt: string;
   readonly traceId?: string;
+  /** toHost endpoints mode: addresses left out of the host mirror because they are not the tenant's pods. */
+  readonly dropped?: readonly string[];
 }
 
 export class StatusStore {
@@ -31,8 +34,9 @@ export class StatusStore {
     return raw ? (JSON.parse(raw) as MappingStatus) : undefined;
   }
 
+  /** The message is redacted and cut (redactSecrets) before it is stored: the status view shows it. */
   async set(status: MappingStatus): Promise<void> {
-    await this.redis.hset(this.key, status.key, JSON.stringify(status));
+    await this.redis.hset(this.key, status.key, JSON.stringify({ ...status, message: redactSecrets(status.message) }));
   }
 
   async remove(key: string): Promise<void> {

@@ -50,6 +50,20 @@ export class Settings {
   @Max(256)
   WRITER_CONCURRENCY = 8;
 
+  /** Entries (both directions) one tenant's config may have; more is a config error (config-watcher). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_MAPPINGS_PER_TENANT = 2_000;
+
+  /** Distinct host namespaces one tenant's fromHost entries may read (each costs host-watcher two WATCHes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  MAX_SOURCE_NAMESPACES_PER_TENANT = 20;
+
   /** How often config-watcher re-reads config files and ConfigMaps (file edits are also watched). */
   @Transform(toInt)
   @IsInt()
@@ -126,6 +140,8 @@ const SETTING_NAMES: readonly (keyof Settings)[] = [
   'CONFIG_POLL_MS',
   'CONFIG_SETTLE_MS',
   'REMOVAL_GRACE_SECONDS',
+  'MAX_MAPPINGS_PER_TENANT',
+  'MAX_SOURCE_NAMESPACES_PER_TENANT',
   'HTTP_PORT',
   'HTTP_HOST',
   'OPERATOR_HTTP_PORT',
@@ -133,6 +149,11 @@ const SETTING_NAMES: readonly (keyof Settings)[] = [
   'TRACE_UI_URL',
   'LOG_LEVEL',
 ];
+
+/** The per-tenant limits the settings give, as the config parser takes them. */
+export function tenantLimits(settings: Settings): { maxMappings: number; maxSourceNamespaces: number } {
+  return { maxMappings: settings.MAX_MAPPINGS_PER_TENANT, maxSourceNamespaces: settings.MAX_SOURCE_NAMESPACES_PER_TENANT };
+}
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';

@@ -69,3 +69,4 @@ export {
 } from './mirror-endpoints.builder';
 export { isVClusterMirror, VCLUSTER_CONTROLLED_BY_LABEL, VCLUSTER_CONTROLLED_BY_VALUE } from './vcluster-mirror';
 export { ownedBy } from './endpoint-slice.factory';
+export { endpointAddresses, keepTenantPodAddresses, tenantPodIPs, tenantPodSelector } from './tenant-pod-addresses';

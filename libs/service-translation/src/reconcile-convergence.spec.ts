@@ -65,6 +65,7 @@ function plan(world: World): ReconcilePlan {
     target: cluster.services.get(key.target.name),
     targetSlices: [...cluster.slices.values()],
     targetEndpoints: cluster.endpoints.get(key.target.name),
+    tenantPods: new Set(['10.244.0.9']),
   });
 }
 

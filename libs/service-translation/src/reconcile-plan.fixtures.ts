@@ -75,6 +75,8 @@ export interface PlanCase {
   readonly target?: V1Service;
   readonly targetSlices?: V1EndpointSlice[];
   readonly targetEndpoints?: V1Endpoints;
+  readonly tenantPods?: ReadonlySet<string>;
+  readonly refusal?: string;
   readonly expected: {
     readonly state: PlanState;
     /** `<verb> <kind> <namespace>/<name>` in execution order. */
@@ -82,6 +84,8 @@ export interface PlanCase {
     readonly message?: RegExp;
     /** Fields the action's object (or the delete action itself) must hold, by action summary. */
     readonly objects?: Record<string, unknown>;
+    /** Addresses the plan leaves out (toHost endpoints mode); none when absent. */
+    readonly dropped?: string[];
   };
 }
 
@@ -106,10 +110,13 @@ export function runPlanCases(cases: readonly PlanCase[]): void {
         target: testCase.target,
         targetSlices: testCase.targetSlices ?? [],
         targetEndpoints: testCase.targetEndpoints,
+        tenantPods: testCase.tenantPods,
+        refusal: testCase.refusal,
       });
       const { expected } = testCase;
       assert.deepEqual({ state: plan.state, actions: plan.actions.map(summary) }, { state: expected.state, actions: expected.actions });
       if (expected.message) assert.match(plan.message, expected.message);
+      assert.deepEqual(plan.dropped ?? [], expected.dropped ?? []);
       for (const [actionSummary, fields] of Object.entries(expected.objects ?? {})) {
         const action = plan.actions.find((candidate) => summary(candidate) === actionSummary);
         assert.ok(action, `no action ${actionSummary}`);

@@ -19,6 +19,18 @@ const foreignSlice = controllerSlice('default', 'pg', 'pg-abcde', [endpoint('10.
 /** fromHost: the source is a host Service, the target a Service in the tenant cluster. */
 const cases: PlanCase[] = [
   {
+    name: 'fromHost: the tenant may not read the source (refused by the API server) -> our mirror and its slices go',
+    mapping: fromHostMapping,
+    source: hostClusterIP,
+    ...inSyncFromHost,
+    refusal: 'forbidden: tenant "blue" may not read host namespace "db"',
+    expected: {
+      state: 'refused',
+      actions: ['delete Service default/pg', 'delete EndpointSlice default/pg-ipv4'],
+      message: /^forbidden: tenant "blue" may not read host namespace "db"; removing our tenant Service default\/pg \(2 action\(s\) pending\)$/,
+    },
+  },
+  {
     name: 'fromHost: source only -> create the headless tenant Service, then its slice',
     mapping: fromHostMapping,
     source: hostClusterIP,

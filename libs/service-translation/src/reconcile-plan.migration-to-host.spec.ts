@@ -25,6 +25,8 @@ const controllerEndpoints = (labels: Record<string, string>) =>
   endpointsObject('vc-blue', 'blue-web', { ...labels, 'endpoints.kubernetes.io/managed-by': 'endpoint-controller' }, '10.244.0.9', { name: 'http', port: 8080, protocol: 'TCP' });
 const ourHostMirror = mirrorOf(toHostMapping, tenantWeb, [], tenantSpec());
 const tenantPods = [controllerSlice('shop', 'web', 'web-a', [endpoint('10.244.0.9')], 'IPv4', [{ name: 'http', protocol: 'TCP', port: 8080 }])];
+/** The host IPs of the tenant's pods as host-watcher keeps them: the one the slices above hold. */
+const podIPs = new Set(['10.244.0.9']);
 const tenantSliceName = `blue-web-ipv4-${hash8('[{"name":"http","port":8080,"protocol":"TCP"}]')}`;
 
 const toHostCases: PlanCase[] = [
@@ -73,6 +75,7 @@ const toHostCases: PlanCase[] = [
     tenant: { ...withEndpoints, toHostMode: 'endpoints' },
     source: tenantWeb,
     sourceSlices: tenantPods,
+    tenantPods: podIPs,
     target: mirrorOf(toHostMapping, tenantWeb, [], tenantSpec('endpoints')).target,
     expected: {
       state: 'pending',
@@ -91,6 +94,7 @@ const toHostCases: PlanCase[] = [
     tenant: { ...withEndpoints, toHostMode: 'endpoints' },
     source: tenantWeb,
     sourceSlices: tenantPods,
+    tenantPods: podIPs,
     ...mirrorOf(toHostMapping, tenantWeb, tenantPods, tenantSpec('endpoints')),
     targetEndpoints: controllerEndpoints(ourHostMirror.target.metadata?.labels ?? {}),
     expected: {

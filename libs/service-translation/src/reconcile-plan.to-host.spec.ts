@@ -55,6 +55,7 @@ const cases: PlanCase[] = [
     tenant: tenantSpec('endpoints'),
     source: tenantWeb,
     sourceSlices: tenantPods,
+    tenantPods: new Set(['10.244.0.9']),
     expected: {
       state: 'pending',
       actions: ['create Service vc-blue/blue-web', `create EndpointSlice vc-blue/${tenantSliceName}`],
@@ -74,6 +75,7 @@ const cases: PlanCase[] = [
     tenant: tenantSpec('selector'),
     source: tenantWeb,
     sourceSlices: tenantPods,
+    tenantPods: new Set(['10.244.0.9']),
     expected: {
       state: 'pending',
       actions: ['create Service shared/blue-web', `create EndpointSlice shared/${tenantSliceName}`],
@@ -82,6 +84,65 @@ const cases: PlanCase[] = [
         [`create EndpointSlice shared/${tenantSliceName}`]: { endpoints: [{ addresses: ['10.244.0.9'] }] },
       },
     },
+  },
+  {
+    name: "toHost: endpoints mode -> addresses that are not the tenant's pods (host API server, another tenant) are left out and reported",
+    mapping: toHostMapping,
+    tenant: tenantSpec('endpoints'),
+    source: tenantWeb,
+    sourceSlices: [
+      controllerSlice('shop', 'web', 'web-a', [endpoint('10.244.0.9'), endpoint('10.0.0.1'), endpoint('10.244.7.7')], 'IPv4', [
+        { name: 'http', protocol: 'TCP', port: 8080 },
+      ]),
+    ],
+    tenantPods: new Set(['10.244.0.9']),
+    expected: {
+      state: 'pending',
+      actions: ['create Service vc-blue/blue-web', `create EndpointSlice vc-blue/${tenantSliceName}`],
+      message: /2 endpoint address\(es\) of tenant Service shop\/web are not pods of tenant "blue" in the host and were left out: 10\.0\.0\.1, 10\.244\.7\.7/,
+      objects: { [`create EndpointSlice vc-blue/${tenantSliceName}`]: { endpoints: [{ addresses: ['10.244.0.9'] }] } },
+      dropped: ['10.0.0.1', '10.244.7.7'],
+    },
+  },
+  {
+    name: 'toHost: endpoints mode, no pod of the tenant known -> no address copied',
+    mapping: toHostMapping,
+    tenant: tenantSpec('endpoints'),
+    source: tenantWeb,
+    sourceSlices: tenantPods,
+    expected: { state: 'pending', actions: ['create Service vc-blue/blue-web'], dropped: ['10.244.0.9'] },
+  },
+  {
+    name: 'toHost: ExternalName tenant Service without allowExternalName -> refused, our mirror removed',
+    mapping: toHostMapping,
+    tenant: tenantSpec(),
+    source: service('shop', 'web', { type: 'ExternalName', externalName: 'kubernetes.default.svc.cluster.local' }),
+    ...inSyncToHost,
+    expected: {
+      state: 'refused',
+      actions: ['delete Service vc-blue/blue-web'],
+      message: /tenant Service shop\/web is an ExternalName Service, and tenant "blue" may not create ExternalName Services in the host/,
+    },
+  },
+  {
+    name: 'toHost: ExternalName tenant Service with allowExternalName -> host ExternalName Service',
+    mapping: toHostMapping,
+    tenant: { ...tenantSpec(), allowExternalName: true },
+    source: service('shop', 'web', { type: 'ExternalName', externalName: 'web.example.com' }),
+    expected: {
+      state: 'pending',
+      actions: ['create Service vc-blue/blue-web'],
+      objects: { 'create Service vc-blue/blue-web': { spec: { type: 'ExternalName', externalName: 'web.example.com' } } },
+    },
+  },
+  {
+    name: "toHost: refused (the tenant may not read or write there) -> only ours goes, a user's Service stays",
+    mapping: toHostMapping,
+    tenant: tenantSpec(),
+    source: tenantWeb,
+    target: service('vc-blue', 'blue-web', { clusterIP: '10.96.1.1' }),
+    refusal: 'forbidden: no',
+    expected: { state: 'refused', actions: [], message: /^forbidden: no$/ },
   },
   {
     name: 'toHost: host selector edited by hand -> reverted',

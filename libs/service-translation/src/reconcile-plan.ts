@@ -13,6 +13,7 @@ import { needsUpdate, mergeForUpdate, requiresRecreate } from './service-drift';
 import { describeShape, serviceShape } from './service-shape';
 import { buildTenantEndpointSlices } from './tenant-endpoint-slices.builder';
 import { buildTenantService } from './tenant-service.builder';
+import { keepTenantPodAddresses } from './tenant-pod-addresses';
 import { effectiveToHostMode } from './to-host-mode';
 import { adoptionRefusal, isVClusterMirror, releasedFromVCluster, VCLUSTER_MIRROR_DESCRIPTION } from './vcluster-mirror';
 
@@ -38,9 +39,17 @@ export interface ReconcileInput {
   readonly targetSlices: readonly V1EndpointSlice[];
   /** The core/v1 Endpoints named like the target; read only for tenants with `endpoints` or `adoptVClusterMirrors`. */
   readonly targetEndpoints?: V1Endpoints;
+  /**
+   * toHost `endpoints` mode: the host IPs of the tenant's own pods (as vCluster synced them to the
+   * host). Only these addresses are copied into the host; absent, none is.
+   */
+  readonly tenantPods?: ReadonlySet<string>;
+  /** Why the source may not be replicated at all (the tenant may not read it): ours is removed. */
+  readonly refusal?: string;
 }
 
-export type PlanState = 'in-sync' | 'pending' | 'conflict';
+/** `refused`: the mapping may not be replicated (see ReconcilePlan.message); anything of ours goes. */
+export type PlanState = 'in-sync' | 'pending' | 'conflict' | 'refused';
 
 /**
  * The decision for one pass. Actions are ordered so that executing only the first one and then
@@ -50,19 +59,56 @@ export interface ReconcilePlan {
   readonly state: PlanState;
   readonly message: string;
   readonly actions: readonly Action[];
+  /** Addresses of the source's endpoints left out of the mirror: not the tenant's pods. */
+  readonly dropped?: readonly string[];
 }
 
 interface DesiredState {
   readonly service: V1Service;
   readonly slices: readonly V1EndpointSlice[];
   readonly endpoints?: V1Endpoints;
+  readonly dropped: readonly string[];
 }
 
 export function planReconcile(input: ReconcileInput): ReconcilePlan {
   if (!input.mapping && input.key.direction === 'toHost') return keptByDesign(input.key);
+  const refusal = input.refusal ?? refusedSource(input);
+  if (refusal !== undefined) return planRefusal(input, refusal);
   const desired = desiredState(input);
-  return desired ? planConvergence(input, desired) : planRemoval(input);
+  if (!desired) return planRemoval(input);
+  const plan = planConvergence(input, desired);
+  return desired.dropped.length > 0 ? withDropped(plan, input, desired.dropped) : plan;
 }
+
+/** An ExternalName Service in the host answers DNS with any name the tenant chose: only when allowed. */
+function refusedSource(input: ReconcileInput): string | undefined {
+  const { mapping, source, tenant } = input;
+  if (mapping?.direction !== 'toHost' || !source || serviceShape(source) !== 'external-name' || tenant?.allowExternalName) return undefined;
+  return (
+    `${sourceLabel(input)} is an ExternalName Service, and tenant "${mapping.tenant}" may not create ExternalName ` +
+    'Services in the host (allowExternalName is not set for it in the tenants file)'
+  );
+}
+
+/** Nothing may be replicated: whatever of ours is there goes, and the reason is the message. */
+function planRefusal(input: ReconcileInput, reason: string): ReconcilePlan {
+  const { key, target } = input;
+  const actions: Action[] = target && isOwned(target, key) ? [deleteAction('Service', target.metadata)] : [];
+  actions.push(...planEndpointSlices([], input.targetSlices, key).actions, ...planEndpoints(undefined, input.targetEndpoints, key, false).actions);
+  const removing = actions.length > 0 ? `; removing our ${targetLabel(key)} (${actions.length} action(s) pending)` : '';
+  return { state: 'refused', message: `${reason}${removing}`, actions };
+}
+
+/** Left-out addresses are part of the message whatever the state, so the status shows them. */
+function withDropped(plan: ReconcilePlan, input: ReconcileInput, dropped: readonly string[]): ReconcilePlan {
+  const shown = dropped.slice(0, MAX_DROPPED_SHOWN).join(', ') + (dropped.length > MAX_DROPPED_SHOWN ? ', ...' : '');
+  const note =
+    `${dropped.length} endpoint address(es) of ${sourceLabel(input)} are not pods of tenant "${input.key.tenant}" ` +
+    `in the host and were left out: ${shown}`;
+  return { ...plan, message: `${plan.message}; ${note}`, dropped };
+}
+
+const MAX_DROPPED_SHOWN = 10;
 
 /**
  * As with vCluster, removing a toHost entry leaves the host Service in place: other workloads
@@ -80,15 +126,22 @@ function desiredState(input: ReconcileInput): DesiredState | undefined {
   if (!mapping || !source) return undefined;
   let desired: DesiredState;
   if (mapping.direction === 'fromHost') {
-    desired = { service: buildTenantService(source, mapping), slices: buildTenantEndpointSlices(source, input.sourceSlices, mapping) };
+    desired = { service: buildTenantService(source, mapping), slices: buildTenantEndpointSlices(source, input.sourceSlices, mapping), dropped: [] };
   } else {
     if (!tenant) throw new Error(`toHost mapping of tenant ${mapping.tenant} planned without its TenantSpec`);
-    const copiesSlices = effectiveToHostMode(mapping, tenant) === 'endpoints';
-    desired = { service: buildHostService(source, mapping, tenant), slices: copiesSlices ? buildHostEndpointSlices(source, input.sourceSlices, mapping) : [] };
+    desired = desiredHostState(input, mapping, source, tenant);
   }
   // A selector mirror's Endpoints are the endpoints controller's; an ExternalName has none.
   const writesEndpoints = tenant?.endpoints && !desired.service.spec?.selector && serviceShape(desired.service) !== 'external-name';
   return writesEndpoints ? { ...desired, endpoints: buildMirrorEndpoints(mapping, desired.slices) } : desired;
+}
+
+/** In `endpoints` mode only addresses of the tenant's own pods are copied into the host. */
+function desiredHostState(input: ReconcileInput, mapping: Mapping, source: V1Service, tenant: TenantSpec): DesiredState {
+  const service = buildHostService(source, mapping, tenant);
+  if (effectiveToHostMode(mapping, tenant) !== 'endpoints') return { service, slices: [], dropped: [] };
+  const own = keepTenantPodAddresses(input.sourceSlices, input.tenantPods ?? new Set());
+  return { service, slices: buildHostEndpointSlices(source, own.slices, mapping), dropped: own.dropped };
 }
 
 function planConvergence(input: ReconcileInput, desired: DesiredState): ReconcilePlan {

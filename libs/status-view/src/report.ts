@@ -13,5 +13,6 @@ export {
   type TenantConfigState,
   type TenantReport,
 } from './status-report';
+export { pageOfReport, type PageInfo, type PagedStatusReport } from './status-report-page';
 export { renderTable, squeeze, type TableOptions } from './status-table';
 export { age, clockTime } from './time-format';

@@ -2,6 +2,7 @@ import type { ConfigIssue } from '@service-replicator/replication-config';
 import type { ReplicationState } from '@service-replicator/replication-queue';
 import { Html, html } from './html';
 import { removalNote, STATES, type StatusReport, type StatusRow, type TenantReport } from './status-report';
+import type { PagedStatusReport } from './status-report-page';
 import { STATUS_PAGE_STYLE } from './status-page.style';
 import { age, clockTime } from './time-format';
 
@@ -24,7 +25,7 @@ const LABELS: Readonly<Record<ReplicationState, string>> = {
  * The status page, rendered on the server: no script and no front-end build, reloaded by the
  * browser every few seconds (a meta refresh, which keeps working when a read fails).
  */
-export function renderStatusPage(report: StatusReport, options: PageOptions): string {
+export function renderStatusPage(report: StatusReport | PagedStatusReport, options: PageOptions): string {
   const now = new Date(report.generatedAt);
   const body = html`
 <header>
@@ -32,6 +33,7 @@ export function renderStatusPage(report: StatusReport, options: PageOptions): st
   <p class="summary">${STATES.map((state) => summaryBadge(state, report.counts[state]))}</p>
   <p class="meta">updated <time datetime="${report.generatedAt}">${clockTime(report.generatedAt, now)}</time>${refreshNote(options)}
     · ${queueLink(report)} · <a href="status.json">JSON</a></p>
+  ${'page' in report ? pager(report, options) : ''}
 </header>
 <main>
 ${report.tenants.length === 0 ? html`<p class="empty">No mappings published yet: config-watcher publishes them once it has read the tenants file.</p>` : ''}
@@ -61,6 +63,22 @@ ${refreshSeconds > 0 ? html`<meta http-equiv="refresh" content="${refreshSeconds
 </body>
 </html>
 `.markup;
+}
+
+/** Which rows this page shows, and links to its neighbours (which keep the refresh setting). */
+function pager(report: PagedStatusReport, options: PageOptions): Html | string {
+  const { offset, limit, total, nextOffset } = report.page;
+  if (total <= limit && offset === 0) return '';
+  const number = Math.floor(offset / limit) + 1;
+  const link = (page: number, text: string) => html`<a href="?page=${page}&amp;refresh=${options.refreshSeconds}">${text}</a>`;
+  const previous = number > 1 ? link(number - 1, '‹ previous') : '';
+  const next = nextOffset === undefined ? '' : link(number + 1, 'next ›');
+  const shown = total === 0 ? 'no rows' : `rows ${offset + 1}–${offset + reportRowCount(report)} of ${total}`;
+  return html`<p class="pager">page ${number}: ${shown}, problems first ${previous} ${next}</p>`;
+}
+
+function reportRowCount(report: StatusReport): number {
+  return report.tenants.reduce((sum, tenant) => sum + tenant.rows.length, 0);
 }
 
 /** Zero counts are dimmed, so what needs a look stands out. */

@@ -1,3 +1,4 @@
+import { redactSecrets } from '@service-replicator/redaction';
 import { formatRef } from '@service-replicator/references';
 import { mappingKeyOf, type ConfigIssue, type Direction, type Mapping } from '@service-replicator/replication-config';
 import type { ConfigCheck, MappingStatus, PublishedTenant, ReplicationState } from '@service-replicator/replication-queue';
@@ -125,7 +126,7 @@ function mappingRow(mapping: Mapping, status: MappingStatus | undefined): Status
     source: `${sourceSide}:${formatRef(mapping.source)}`,
     target: `${targetSide}:${formatRef(mapping.target)}`,
     state: status?.state ?? 'pending',
-    message: status?.message ?? NOT_RECONCILED,
+    message: status ? redactSecrets(status.message) : NOT_RECONCILED,
     lastSyncAt: status?.lastSyncAt,
     updatedAt: status?.updatedAt,
     traceId: status?.traceId,
@@ -134,7 +135,8 @@ function mappingRow(mapping: Mapping, status: MappingStatus | undefined): Status
 }
 
 function orphanRow(status: MappingStatus): StatusRow {
-  const { key, tenant, direction, target, state, message, lastSyncAt, updatedAt, traceId } = status;
+  const { key, tenant, direction, target, state, lastSyncAt, updatedAt, traceId } = status;
+  const message = redactSecrets(status.message);
   return { key, tenant, direction, source: status.source ?? '-', target, state, message, lastSyncAt, updatedAt, traceId, configured: false };
 }
 
@@ -145,11 +147,22 @@ function tenantReports(input: StatusInput, rows: readonly StatusRow[]): TenantRe
     const check = input.checks.find((c) => c.tenant === tenant);
     return {
       tenant,
-      config: check && { valid: check.valid, issues: check.issues, warnings: check.warnings ?? [], checkedAt: check.checkedAt, versionInForce: check.versionInForce },
+      config: check && {
+        valid: check.valid,
+        issues: redactedIssues(check.issues),
+        warnings: redactedIssues(check.warnings ?? []),
+        checkedAt: check.checkedAt,
+        versionInForce: check.versionInForce,
+      },
       publishedVersion: input.published.find((p) => p.tenant.name === tenant)?.version,
       rows: rows.filter((row) => row.tenant === tenant).sort(byDirectionTarget),
     };
   });
+}
+
+/** Records written before the writers redacted them are redacted on the way out too. */
+function redactedIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return issues.map((issue) => ({ ...issue, message: redactSecrets(issue.message) }));
 }
 
 function countStates(rows: readonly StatusRow[]): Record<ReplicationState, number> {

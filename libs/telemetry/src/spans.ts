@@ -1,4 +1,5 @@
 import { isSpanContextValid, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { redactSecrets } from '@service-replicator/redaction';
 
 const tracer = () => trace.getTracer('service-replicator');
 
@@ -16,8 +17,11 @@ export function inSpan<T>(name: string, attributes: Attributes, work: (span: Spa
     try {
       return await work(span);
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      // Redacted copies: a trace is an output like a log.
+      const message = redactSecrets(error instanceof Error ? error.message : String(error));
+      const stack = error instanceof Error && error.stack ? redactSecrets(error.stack, 8_000) : undefined;
+      span.recordException({ name: error instanceof Error ? error.name : 'Error', message, stack });
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
       throw error;
     } finally {
       span.end();

@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import {
+  APPS,
   mintServiceAccountIdentity,
   ReplicatorProcesses,
   startControlPlane,
@@ -100,6 +101,19 @@ export class ChartDeployment {
     await applyObjects(host.kubeConfig, await renderChart(this.release, chartValues(this.redisServer.url, replicateServices)), { dryRun: false });
   }
 
+  /** A client with an app's credentials that acts as `user` (Kubernetes impersonation), as the writer acts as a tenant. */
+  actingAs(identity: AppIdentity, user: string): CoreV1Api {
+    const kc = new KubeConfig();
+    kc.loadFromFile(identity.kubeconfigPath);
+    kc.loadFromOptions({ clusters: kc.clusters, contexts: kc.contexts, users: kc.users.map((u) => ({ ...u, impersonateUser: user })), currentContext: kc.currentContext });
+    return kc.makeApiClient(CoreV1Api);
+  }
+
+  async configCheck(tenant: string): Promise<{ valid: boolean; issues: { path: string; message: string }[] } | undefined> {
+    const raw = await this.redis.hget(`${PREFIX}:replicator:config-checks`, tenant);
+    return raw ? JSON.parse(raw) : undefined;
+  }
+
   async status(key: string): Promise<{ state: string; message: string } | undefined> {
     const raw = await this.redis.hget(`${PREFIX}:replicator:status`, key);
     return raw ? JSON.parse(raw) : undefined;
@@ -118,9 +132,16 @@ function chartValues(redisUrl: string, replicateServices: ReplicateServices): ob
     redis: { url: redisUrl },
     queuePrefix: PREFIX,
     configPollMs: 200,
-    fromHostNamespaces: ['shared'],
-    // endpoints mode with core/v1 Endpoints: the writer writes all three kinds into vc-a, under the chart's RBAC.
-    tenants: [{ ...tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 'vc-a-kubeconfig', replicateServices }), toHostMode: 'endpoints', endpoints: true }],
+    // endpoints mode with core/v1 Endpoints: the writer, acting as the tenant, writes all three kinds
+    // into vc-a under the chart's RBAC (the tenant identity's Roles).
+    tenants: [
+      {
+        ...tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 'vc-a-kubeconfig', replicateServices }),
+        fromHostNamespaces: ['shared'],
+        toHostMode: 'endpoints',
+        endpoints: true,
+      },
+    ],
   };
 }
 
@@ -140,6 +161,8 @@ async function mintIdentities(host: ControlPlane, objects: readonly KubernetesOb
   const byApp = new Map<AppName, AppIdentity>();
   for (const account of ofKind(objects, 'ServiceAccount')) {
     const app = account.metadata?.labels?.['app.kubernetes.io/component'] as AppName;
+    // Tenants' host identities run nothing: the writer acts as them.
+    if (!APPS.includes(app)) continue;
     const identity = await mintServiceAccountIdentity(host.kubeConfig, account.metadata?.namespace ?? '', account.metadata?.name ?? '');
     const kubeconfigPath = join(dir, `${app}.kubeconfig`);
     await writeFile(kubeconfigPath, identity.kubeConfig.exportConfig());

@@ -4,9 +4,12 @@ export const RELEASE: Release = { name: 'sr', namespace: 'service-replicator' };
 
 /** Two tenants: one with a namespace toHost may also write to, one whose kubeconfig Secret sits in the release namespace. */
 export const VALUES = {
-  fromHostNamespaces: ['shared'],
   tenants: [
-    { ...tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 'vc-a-kubeconfig', replicateServices: {} }), allowedHostNamespaces: ['extra'] },
+    {
+      ...tenantValues({ name: 'a', hostNamespace: 'vc-a', kubeconfigSecret: 'vc-a-kubeconfig', replicateServices: {} }),
+      allowedHostNamespaces: ['extra'],
+      fromHostNamespaces: ['shared'],
+    },
     {
       name: 'b',
       hostNamespace: 'vc-b',
@@ -32,5 +35,5 @@ export const EVERYTHING_ON = {
 /** Tenants whose configs come each way the schema allows, so every tenant key is exercised. */
 export const TENANT_VARIANTS = [
   ...VALUES.tenants,
-  { name: 'c', hostNamespace: 'vc-c', toHostMode: 'endpoints', adoptVClusterMirrors: true, endpoints: true, kubeconfig: { secret: { name: 'k', key: 'config' } }, config: { secret: { namespace: 'vc-c', name: 'c', key: 'vcluster.yaml' } } },
+  { name: 'c', hostNamespace: 'vc-c', toHostMode: 'endpoints', adoptVClusterMirrors: true, endpoints: true, allowExternalName: true, kubeconfig: { secret: { name: 'k', key: 'config' } }, config: { secret: { namespace: 'vc-c', name: 'c', key: 'vcluster.yaml' } } },
 ];

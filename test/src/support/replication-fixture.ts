@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
+import { tenantHostGrants, type TenantSpec } from '@service-replicator/replication-config';
 import {
+  grantRoles,
   ReplicatorProcesses,
   startControlPlane,
   startRedis,
@@ -54,8 +56,7 @@ export class ReplicationFixture {
     readonly replicator: ReplicatorProcesses,
     /** The tenants file config-watcher reads (TENANTS_FILE). */
     readonly tenantsFile: string,
-    private readonly allowedHostNamespaces: readonly string[],
-    private readonly tenantOptions: Partial<Record<'a' | 'b', TenantOptions>>,
+    private readonly grants: TenantGrants,
   ) {}
 
   /**
@@ -67,6 +68,8 @@ export class ReplicationFixture {
     env?: Record<string, string>;
     allowedHostNamespaces?: string[];
     tenantOptions?: Partial<Record<'a' | 'b', TenantOptions>>;
+    /** Where fromHost may read, besides each tenant's host namespace (default: `shared`). */
+    fromHostNamespaces?: string[];
   }): Promise<ReplicationFixture> {
     const dir = await mkdtemp(join(tmpdir(), 'sr-e2e-'));
     const [host, clusterA, clusterB, redisServer] = await Promise.all([
@@ -78,12 +81,13 @@ export class ReplicationFixture {
     const hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
     const tenants = [tenantFixture('a', clusterA, dir), tenantFixture('b', clusterB, dir)];
     const allowed = options.allowedHostNamespaces ?? [];
-    for (const namespace of ['shared', 'config', ...allowed, ...tenants.map((t) => t.hostNamespace)]) {
+    const granted = options.fromHostNamespaces ?? ['shared'];
+    for (const namespace of new Set(['shared', 'config', ...allowed, ...granted, ...tenants.map((t) => t.hostNamespace)])) {
       await hostCore.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
     }
     const tenantsFile = join(dir, TENANTS_FILE);
-    const tenantOptions = { ...options.tenantOptions };
-    await writeFile(tenantsFile, tenantsFileText(tenants, allowed, tenantOptions));
+    const grants: TenantGrants = { allowed, granted, options: { ...options.tenantOptions } };
+    await writeTenantsFile(host, tenantsFile, tenants, grants);
     // An empty file is refused (it looks like a truncated one): no entries yet is said explicitly.
     await writeFile(tenants[0].configFile, NO_ENTRIES);
     await hostCore.createNamespacedConfigMap({
@@ -102,13 +106,16 @@ export class ReplicationFixture {
     });
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
     const hostDiscovery = host.kubeConfig.makeApiClient(DiscoveryV1Api);
-    return new ReplicationFixture(dir, host, hostCore, hostDiscovery, tenants, redisServer, redis, options.prefix, replicator, tenantsFile, allowed, tenantOptions);
+    return new ReplicationFixture(dir, host, hostCore, hostDiscovery, tenants, redisServer, redis, options.prefix, replicator, tenantsFile, grants);
   }
 
-  /** Rewrites the tenants file with new options for one tenant; config-watcher picks it up without a restart. */
+  /**
+   * Rewrites the tenants file with new options for one tenant (and grants its host identity what they
+   * need, as the Helm chart would); config-watcher picks it up without a restart.
+   */
   async setTenantOptions(name: 'a' | 'b', options: TenantOptions): Promise<void> {
-    this.tenantOptions[name] = options;
-    await writeFile(this.tenantsFile, tenantsFileText(this.tenants, this.allowedHostNamespaces, this.tenantOptions));
+    this.grants.options[name] = options;
+    await writeTenantsFile(this.host, this.tenantsFile, this.tenants, this.grants);
   }
 
   tenant(name: 'a' | 'b'): TenantFixture {
@@ -188,17 +195,27 @@ const TENANTS_FILE = 'tenants.yaml';
 const NO_ENTRIES = stringify({ networking: { replicateServices: { fromHost: [], toHost: [] } } });
 const CONFIG_MAP_B = { namespace: 'config', name: 'tenant-b', key: 'vcluster.yaml' };
 
-function tenantsFileText(tenants: readonly TenantFixture[], allowed: readonly string[], options: Partial<Record<string, TenantOptions>>): string {
-  return stringify({
-    tenants: tenants.map((t) => ({
-      name: t.name,
-      hostNamespace: t.hostNamespace,
-      kubeconfig: { file: t.cluster.kubeconfigPath },
-      allowedHostNamespaces: allowed,
-      config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
-      ...options[t.name],
-    })),
-  });
+/** What the tenants file grants each tenant: toHost and fromHost namespaces, and per-tenant options. */
+interface TenantGrants {
+  readonly allowed: readonly string[];
+  readonly granted: readonly string[];
+  readonly options: Partial<Record<string, TenantOptions>>;
+}
+
+/** The tenants file, and what the Helm chart creates for the tenants it lists: each tenant's host identity and its Roles. */
+async function writeTenantsFile(host: ControlPlane, file: string, tenants: readonly TenantFixture[], grants: TenantGrants): Promise<void> {
+  const specs = tenants.map((t): TenantSpec => ({
+    name: t.name,
+    hostNamespace: t.hostNamespace,
+    kubeconfig: { file: t.cluster.kubeconfigPath },
+    allowedHostNamespaces: [...grants.allowed],
+    fromHostNamespaces: [...grants.granted],
+    config: t.name === 'b' ? { configMap: CONFIG_MAP_B } : { file: `${t.name}.vcluster.yaml` },
+    toHostMode: 'selector',
+    ...grants.options[t.name],
+  }));
+  for (const spec of specs) await grantRoles(host.kubeConfig, tenantHostGrants(spec));
+  await writeFile(file, stringify({ tenants: specs }));
 }
 
 export function ignoreConflict(error: unknown): void {

@@ -34,7 +34,7 @@ export const planCommand: Command = {
     try {
       await redis.ready(5_000);
       const current = (await redis.mappings.get(tenant.name))?.mappings ?? [];
-      const reconciler = new Reconciler(new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG })), redis.mappings, redis.snapshots);
+      const reconciler = new Reconciler(new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG })), redis.mappings, redis.snapshots, redis.podAddresses);
       const planned = await planConfigChange(reconciler, tenant, current, config.mappings);
       io.stdout.write(values.json ? `${JSON.stringify(planned, null, 2)}\n` : render(tenant.name, file, planned));
       return EXIT_OK;

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ReplicatorRedis } from '@service-replicator/replication-queue/replicator-redis';
 import { loadSettings, SettingsError } from '@service-replicator/runtime/settings';
-import { renderTable, StatusReader, type StatusReport } from '@service-replicator/status-view/report';
+import { pageOfReport, renderTable, StatusReader, type StatusReport } from '@service-replicator/status-view/report';
 import { EXIT_CANNOT_RUN, EXIT_NOT_OK, EXIT_OK, UsageError, type Command, type CommandIo } from './command';
 
-const USAGE = `usage: node tools/cli/dist/main.js status [--json] [--watch [--interval=SECONDS]]
+const USAGE = `usage: node tools/cli/dist/main.js status [--json] [--limit=ROWS] [--watch [--interval=SECONDS]]
 
 Every mapping of every tenant with its direction, source, target, state (in-sync, pending,
 conflict, error, kept), last sync time, last trace id and the writer's message; each tenant config
@@ -12,6 +12,8 @@ that config-watcher refused, with the path and line of each issue; and the recon
 Read from Redis, as config-watcher's /status page shows it.
 
   --json             the report as JSON (with --watch: one line per change)
+  --limit=ROWS       show at most ROWS rows, problems first (error, conflict, pending, kept, in
+                     sync); 0 shows all. Default: 200 for the table, all with --json
   --watch            show it again every --interval seconds (default 2) until Ctrl-C
   --interval=SECONDS how often --watch reads
 
@@ -23,8 +25,12 @@ environment: REDIS_URL and QUEUE_PREFIX, as the apps read them.`;
 const CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_INTERVAL_SECONDS = 2;
 
+const DEFAULT_TABLE_ROWS = 200;
+
 interface StatusOptions {
   readonly json: boolean;
+  /** 0: every row. */
+  readonly limit: number;
   readonly watch: boolean;
   readonly intervalMs: number;
 }
@@ -53,7 +59,7 @@ function parseStatusArgs(args: readonly string[]): StatusOptions {
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' } },
+      options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' }, limit: { type: 'string' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -63,7 +69,10 @@ function parseStatusArgs(args: readonly string[]): StatusOptions {
   const seconds = values.interval === undefined ? DEFAULT_INTERVAL_SECONDS : Number(values.interval);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--interval must be a positive number of seconds, got "${values.interval}"`);
   if (values.interval !== undefined && !values.watch) throw new UsageError('--interval only applies with --watch');
-  return { json: values.json === true, watch: values.watch === true, intervalMs: seconds * 1_000 };
+  const json = values.json === true;
+  const limit = values.limit === undefined ? (json ? 0 : DEFAULT_TABLE_ROWS) : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number of rows (0: all), got "${values.limit}"`);
+  return { json, limit, watch: values.watch === true, intervalMs: seconds * 1_000 };
 }
 
 /** undefined (reported) when the environment is invalid: the apps would refuse it too. */
@@ -83,8 +92,22 @@ function connect(io: CommandIo): ReplicatorRedis | undefined {
 }
 
 function show(report: StatusReport, options: StatusOptions, io: CommandIo): number {
-  io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTable(report, { traceIds: true }).join('\n')}\n`);
+  io.stdout.write(options.json ? `${JSON.stringify(limited(report, options), null, 2)}\n` : `${tableLines(report, options).join('\n')}\n`);
   return verdict(report);
+}
+
+/** The report cut to --limit rows (problems first), or whole. */
+function limited(report: StatusReport, options: StatusOptions): StatusReport {
+  return options.limit === 0 ? report : pageOfReport(report, 0, options.limit);
+}
+
+/** The table of at most --limit rows, and how many more there are. */
+function tableLines(report: StatusReport, options: StatusOptions, width?: number): string[] {
+  const shown = limited(report, options);
+  const lines = renderTable(shown, { traceIds: true, width });
+  const hidden = 'page' in shown ? (shown as ReturnType<typeof pageOfReport>).page.total - options.limit : 0;
+  if (hidden > 0) lines.push('', `${hidden} more row(s) not shown, all less urgent than these (--limit=0 shows every row)`);
+  return lines;
 }
 
 function verdict(report: StatusReport): number {
@@ -118,8 +141,11 @@ function watchView(report: StatusReport | string, options: StatusOptions, width:
     const text = options.json ? JSON.stringify({ error: report }) : `cannot read the replication status: ${report}`;
     return { text, key: text };
   }
-  if (options.json) return { text: JSON.stringify(report), key: JSON.stringify({ ...report, generatedAt: undefined }) };
-  const text = renderTable(report, { traceIds: true, width }).join('\n');
+  if (options.json) {
+    const shown = limited(report, options);
+    return { text: JSON.stringify(shown), key: JSON.stringify({ ...shown, generatedAt: undefined }) };
+  }
+  const text = tableLines(report, options, width).join('\n');
   return { text, key: text };
 }
 

@@ -10,7 +10,7 @@ import {
   type TenantReplicationConfig,
   type TenantSpec,
 } from '@service-replicator/replication-config';
-import { loadSettings, SettingsError } from '@service-replicator/runtime/settings';
+import { loadSettings, SettingsError, tenantLimits } from '@service-replicator/runtime/settings';
 import { UsageError } from './command';
 
 /** `FILE:LINE: path: message`, the shape editors and terminals turn into links. */
@@ -55,14 +55,19 @@ export async function findTenant(tenantsFile: string | undefined, name: string):
 
 /** A vcluster.yaml read for one tenant: its mappings, or its issues located in the file. */
 export async function loadTenantConfig(file: string, tenant: TenantSpec): Promise<{ config?: TenantReplicationConfig; issues: string[] }> {
-  const { config, issues } = parseTenantConfig(await readFileText(file), tenant);
+  const { config, issues } = parseTenantConfig(await readFileText(file), tenant, tenantLimits(settingsOrUsageError()));
   return { config, issues: issues.map((issue) => locatedIssue(file, issue)) };
 }
 
 /** TENANTS_FILE, read through the apps' settings like every other variable. */
 export function tenantsFileSetting(): string | undefined {
+  return settingsOrUsageError().TENANTS_FILE;
+}
+
+/** The apps' settings (the per-tenant limits are config-watcher's), a bad one as a usage error. */
+function settingsOrUsageError(): ReturnType<typeof loadSettings> {
   try {
-    return loadSettings().TENANTS_FILE;
+    return loadSettings();
   } catch (error) {
     if (error instanceof SettingsError) throw new UsageError(error.message);
     throw error;

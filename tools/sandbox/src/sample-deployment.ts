@@ -2,8 +2,8 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { repoRoot, startControlPlane, startRedis, type ControlPlane } from '@service-replicator/control-plane-harness';
-import { formatIssue, parseTenantConfig, parseTenantsFile, type TenantSpec } from '@service-replicator/replication-config';
+import { grantRoles, repoRoot, startControlPlane, startRedis, type ControlPlane } from '@service-replicator/control-plane-harness';
+import { formatIssue, parseTenantConfig, parseTenantsFile, tenantHostGrants, type TenantSpec } from '@service-replicator/replication-config';
 import { parseDocument } from 'yaml';
 import { seedSampleObjects, type SampleTenant, type SeededService } from './sample-objects';
 import type { Teardown } from './teardown';
@@ -40,6 +40,8 @@ export async function startSampleDeployment(teardown: Teardown): Promise<SampleD
   await writeFile(tenantsFile, withKubeconfigs(sampleText, clusters));
   const tenants = await Promise.all(specs.map((spec, index) => sampleTenant(spec, clusters[index], dir)));
   const seeded = await seedSampleObjects({ name: 'host', core: host.kubeConfig.makeApiClient(CoreV1Api) }, tenants);
+  // What the Helm chart creates: each tenant's host identity, which the writer acts as, and its Roles.
+  for (const spec of specs) await grantRoles(host.kubeConfig, tenantHostGrants(spec));
   return {
     dir,
     hostKubeconfig: host.kubeconfigPath,

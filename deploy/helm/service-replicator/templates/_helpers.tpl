@@ -27,6 +27,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s-%s" (include "service-replicator.fullname" .root) .app -}}
 {{- end }}
 
+{{/* A tenant's host identity: the ServiceAccount (and its Roles) the writer acts as for it. ctx: {root, tenant}. */}}
+{{- define "service-replicator.tenantIdentity" -}}
+{{- printf "%s-tenant-%s" (include "service-replicator.fullname" .root) .tenant -}}
+{{- end }}
+
 {{- define "service-replicator.selectorLabels" -}}
 app.kubernetes.io/name: {{ .root.Chart.Name }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
@@ -62,7 +67,10 @@ into a ConfigMap of this release (templates/tenants.yaml); configMap and secret 
 {{- $config := include "service-replicator.configRef" (dict "root" $ "tenant" .) | fromJson -}}
 {{- $kubeconfig := include "service-replicator.keyRef" (dict "root" $ "ref" .kubeconfig.secret) | fromJson -}}
 {{- $tenant := dict "name" .name "hostNamespace" .hostNamespace "kubeconfig" (dict "secret" $kubeconfig) "config" (dict $config.kind $config.ref) -}}
+{{- $_ := set $tenant "hostServiceAccount" (printf "%s/%s" $.Release.Namespace (include "service-replicator.tenantIdentity" (dict "root" $ "tenant" .name))) -}}
 {{- if .allowedHostNamespaces }}{{ $_ := set $tenant "allowedHostNamespaces" .allowedHostNamespaces }}{{ end -}}
+{{- if .fromHostNamespaces }}{{ $_ := set $tenant "fromHostNamespaces" .fromHostNamespaces }}{{ end -}}
+{{- if .allowExternalName }}{{ $_ := set $tenant "allowExternalName" .allowExternalName }}{{ end -}}
 {{- if .toHostMode }}{{ $_ := set $tenant "toHostMode" .toHostMode }}{{ end -}}
 {{- if .adoptVClusterMirrors }}{{ $_ := set $tenant "adoptVClusterMirrors" true }}{{ end -}}
 {{- if .endpoints }}{{ $_ := set $tenant "endpoints" true }}{{ end -}}

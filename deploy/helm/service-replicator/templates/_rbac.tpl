@@ -4,34 +4,41 @@ The RBAC plan: for each app, the namespaces it needs a Role in and that Role's r
 values name, so every grant is a namespaced Role, and gets are limited to the named objects:
 - config-watcher: get on the ConfigMaps/Secrets holding tenants' vcluster.yaml
 - tenant-watcher: get on the Secrets holding tenants' kubeconfigs
-- host-watcher: list/watch Services and EndpointSlices in fromHostNamespaces (fromHost sources)
-  and in each tenant's hostNamespace and allowedHostNamespaces (toHost targets, watched for drift)
-- writer: the kubeconfig Secrets; read fromHost sources; write toHost targets (Services,
-  EndpointSlices, and Warning Events on a Service it may not touch)
+- host-watcher: list/watch Services and EndpointSlices in each tenant's hostNamespace,
+  fromHostNamespaces (fromHost sources) and allowedHostNamespaces (toHost targets, watched for
+  drift); list/watch pods in the hostNamespace of tenants whose toHost mirrors copy endpoints
+  (toHostMode endpoints, or allowedHostNamespaces), to keep only the tenant's own pod IPs
+- writer: the kubeconfig Secrets, and `impersonate` on exactly the tenants' host identities
+  (tenantRbacPlan): every host read and write it makes for a tenant is made as that tenant
 - for tenants with adoptVClusterMirrors or endpoints, in their toHost target namespaces: host-watcher
-  list/watch and the writer create/update/delete core/v1 Endpoints (nothing about Endpoints otherwise)
+  list/watch core/v1 Endpoints, and the tenant's identity get/create/update/delete them (nothing
+  about Endpoints otherwise)
 What the apps do inside tenant clusters is granted there, to the tenant kubeconfig's identity.
 */}}
 {{- define "service-replicator.rbacPlan" -}}
 {{- $plan := dict "config-watcher" (dict) "host-watcher" (dict) "tenant-watcher" (dict) "writer" (dict) -}}
-{{- $targets := list -}}
+{{- $watched := list -}}
+{{- $podNamespaces := list -}}
+{{- $identities := list -}}
 {{- $endpointsTargets := list -}}
 {{- $configMaps := dict -}}
 {{- $configSecrets := dict -}}
 {{- $kubeconfigs := dict -}}
 {{- range .Values.tenants -}}
-{{- $targets = concat $targets (list .hostNamespace) (.allowedHostNamespaces | default list) -}}
+{{- $watched = concat $watched (list .hostNamespace) (.fromHostNamespaces | default list) (.allowedHostNamespaces | default list) -}}
+{{- if or (eq (.toHostMode | default "selector") "endpoints") .allowedHostNamespaces -}}
+{{- $podNamespaces = append $podNamespaces .hostNamespace -}}
+{{- end -}}
 {{- if or .adoptVClusterMirrors .endpoints -}}
 {{- $endpointsTargets = concat $endpointsTargets (list .hostNamespace) (.allowedHostNamespaces | default list) -}}
 {{- end -}}
+{{- $identities = append $identities (include "service-replicator.tenantIdentity" (dict "root" $ "tenant" .name)) -}}
 {{- $config := include "service-replicator.configRef" (dict "root" $ "tenant" .) | fromJson -}}
 {{- $named := ternary $configMaps $configSecrets (eq $config.kind "configMap") -}}
 {{- $_ := set $named $config.ref.namespace (append (get $named $config.ref.namespace | default list) $config.ref.name) -}}
 {{- $kubeconfig := include "service-replicator.keyRef" (dict "root" $ "ref" .kubeconfig.secret) | fromJson -}}
 {{- $_ := set $kubeconfigs $kubeconfig.namespace (append (get $kubeconfigs $kubeconfig.namespace | default list) $kubeconfig.name) -}}
 {{- end -}}
-{{- $targets = uniq $targets -}}
-{{- $sources := uniq (.Values.fromHostNamespaces | default list) -}}
 {{- range $namespace, $names := $configMaps -}}
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "config-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "configmaps") "resourceNames" (uniq $names | sortAlpha) "verbs" (list "get"))) -}}
 {{- end -}}
@@ -43,24 +50,44 @@ What the apps do inside tenant clusters is granted there, to the tenant kubeconf
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "tenant-watcher" "namespace" $namespace "rule" $rule) -}}
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" $rule) -}}
 {{- end -}}
-{{- range $namespace := uniq (concat $sources $targets) -}}
+{{- range $namespace := uniq $watched -}}
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "host-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "list" "watch"))) -}}
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "host-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list" "watch"))) -}}
 {{- end -}}
-{{- range $namespace := $sources -}}
-{{- if not (has $namespace $targets) -}}
-{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "get"))) -}}
-{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list"))) -}}
-{{- end -}}
-{{- end -}}
-{{- range $namespace := $targets -}}
-{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "get" "create" "update" "delete"))) -}}
-{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list" "create" "update" "delete"))) -}}
-{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "events") "verbs" (list "create"))) -}}
-{{- end -}}
 {{- range $namespace := uniq $endpointsTargets -}}
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "host-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "endpoints") "verbs" (list "list" "watch"))) -}}
-{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "endpoints") "verbs" (list "create" "update" "delete"))) -}}
+{{- end -}}
+{{- range $namespace := uniq $podNamespaces -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "host-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "pods") "verbs" (list "list" "watch"))) -}}
+{{- end -}}
+{{- if $identities -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" .Release.Namespace "rule" (dict "apiGroups" (list "") "resources" (list "serviceaccounts") "resourceNames" (uniq $identities | sortAlpha) "verbs" (list "impersonate"))) -}}
+{{- end -}}
+{{- toJson $plan -}}
+{{- end }}
+
+{{/*
+Each tenant's host identity and its Roles, as JSON {tenant: {namespace: [rules]}}: read where its
+fromHost sources may be (hostNamespace, fromHostNamespaces: get Services, list EndpointSlices),
+write where its toHost targets may be (hostNamespace, allowedHostNamespaces: Services,
+EndpointSlices, Warning Events; core/v1 Endpoints too for a tenant with adoptVClusterMirrors or
+endpoints). The same as libs/replication-config's tenantHostGrants.
+*/}}
+{{- define "service-replicator.tenantRbacPlan" -}}
+{{- $plan := dict -}}
+{{- $read := list (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "get")) (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list")) -}}
+{{- $write := list (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "get" "create" "update" "delete")) (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list" "create" "update" "delete")) (dict "apiGroups" (list "") "resources" (list "events") "verbs" (list "create")) -}}
+{{- $endpoints := dict "apiGroups" (list "") "resources" (list "endpoints") "verbs" (list "get" "create" "update" "delete") -}}
+{{- range .Values.tenants -}}
+{{- $roles := dict -}}
+{{- $targets := uniq (concat (list .hostNamespace) (.allowedHostNamespaces | default list)) -}}
+{{- range $namespace := uniq (.fromHostNamespaces | default list) -}}
+{{- if not (has $namespace $targets) }}{{ $_ := set $roles $namespace $read }}{{ end -}}
+{{- end -}}
+{{- $targetRules := $write -}}
+{{- if or .adoptVClusterMirrors .endpoints }}{{ $targetRules = append $write $endpoints }}{{ end -}}
+{{- range $namespace := $targets }}{{ $_ := set $roles $namespace $targetRules }}{{ end -}}
+{{- $_ := set $plan .name $roles -}}
 {{- end -}}
 {{- toJson $plan -}}
 {{- end }}

@@ -1,0 +1,1 @@
+export { errorMessage, MAX_TEXT_LENGTH, redactSecrets, redactValue, truncate } from './redact';

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks to build, test and run service-replicator locally:
-# Debian packages (redis-server, openssl, chromium for the status page's browser test, busybox
+# Debian packages (redis-server, redis-tools, openssl, chromium for the status page's browser test, busybox
 # for the compose scripts' test), the npm dependencies from the lock file, the Kubernetes
 # control-plane binaries and helm (for the chart tests), built once from the Go module proxy, and
 # the ServiceMonitor and ScaledObject CRDs the chart tests install (fetched from the same proxy),
@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
+# redis-cli assembles the Redis Cluster of the cluster tests (sentinels run as redis-server --sentinel).
+command -v redis-cli >/dev/null || missing+=(redis-tools)
 command -v openssl >/dev/null || missing+=(openssl)
 # Debian's build: a test tool's own browser download is refused on these machines.
 command -v chromium >/dev/null || missing+=(chromium)

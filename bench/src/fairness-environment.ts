@@ -21,6 +21,7 @@ export class FairnessEnvironment {
   host!: ControlPlane;
   tenants!: Record<typeof BUSY | typeof QUIET, ControlPlane>;
   redis!: ReplicatorRedis;
+  private redisUrl!: string;
   replicator!: ReplicatorProcesses;
   readonly prefix = 'bench-fairness';
 
@@ -70,6 +71,7 @@ export class FairnessEnvironment {
     const [host, busy, quiet, redisServer] = started.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [ControlPlane, ControlPlane, ControlPlane, { url: string }];
     this.host = host;
     this.tenants = { [BUSY]: busy, [QUIET]: quiet };
+    this.redisUrl = redisServer.url;
     this.redis = new ReplicatorRedis(redisServer.url, this.prefix, 'bench');
     this.stops.push(() => this.redis.close());
     await this.hostCore.createNamespace({ body: { metadata: { name: 'shared' } } });
@@ -97,7 +99,7 @@ export class FairnessEnvironment {
     this.replicator = await ReplicatorProcesses.start({
       hostKubeconfig: this.host.kubeconfigPath,
       tenantsFile,
-      redisUrl: this.redis.url,
+      redisUrl: this.redisUrl,
       prefix: this.prefix,
       env: { ...APP_ENV, MAX_MAPPINGS_PER_TENANT: String(ENTRIES) },
       logDir: this.dir,

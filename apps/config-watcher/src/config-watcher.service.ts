@@ -65,6 +65,11 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     await this.check('start');
     this.timer = setInterval(() => void this.check('poll'), this.settings.CONFIG_POLL_MS);
     this.resyncTimer = setInterval(() => void this.resync(), this.settings.RESYNC_INTERVAL_SECONDS * 1000);
+    // Keys enqueued on the old server in its last moment may be gone: every key once, now.
+    this.redis.onServerChange((reason) => {
+      this.logger.warn({ reason }, 'Redis server changed; enqueueing every key once');
+      void this.resync('resync after Redis server change');
+    });
     this.watchFolder(dirname(tenantsFile));
   }
 
@@ -166,10 +171,10 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
    * watcher): repairs anything an event did not. Passes read snapshots, so this costs the API servers
    * nothing, and a pass that finds its mirror in sync writes nothing.
    */
-  async resync(): Promise<void> {
+  async resync(cause = 'resync'): Promise<void> {
     try {
       const keys = (await this.redis.mappings.all()).flatMap((published) => published.mappings.map(mappingKeyOf));
-      await this.redis.queue.enqueue(keys, 'resync');
+      await this.redis.queue.enqueue(keys, cause);
     } catch (error) {
       this.logger.warn({ err: error }, 'resync failed; the next one tries again');
     }

@@ -1,9 +1,9 @@
 // First: tracing must be set up before anything it instruments is loaded.
 import '@service-replicator/telemetry/register';
 import { Module } from '@nestjs/common';
-import { ClientsModule, Transport } from '@nestjs/microservices';
+import { ClientsModule } from '@nestjs/microservices';
 import { ReplicatorRedisModule } from '@service-replicator/replication-queue';
-import { redisTransportOptions, runApp, Settings } from '@service-replicator/runtime';
+import { announcementClient, redisTargetOf, runApp, Settings } from '@service-replicator/runtime';
 import { StatusViewModule } from '@service-replicator/status-view';
 import { ConfigWatcherService } from './config-watcher.service';
 import { ANNOUNCER, TenantPublisher } from './tenant-publisher';
@@ -16,7 +16,7 @@ import { ANNOUNCER, TenantPublisher } from './tenant-publisher';
       {
         name: ANNOUNCER,
         inject: [Settings],
-        useFactory: (settings: Settings) => ({ transport: Transport.REDIS, options: redisTransportOptions(settings.REDIS_URL) }),
+        useFactory: (settings: Settings) => announcementClient(redisTargetOf(settings)),
       },
     ]),
     // The status page (/status, /status.json) and Bull Board (/queues) on this app's HTTP server.

@@ -42,6 +42,11 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
       snapshotError: (tenant, error) => this.logger.warn({ tenant, err: error }, 'could not write pod addresses; retrying'),
     });
     this.readiness.add('informers', () => this.watcher.healthy && this.pods.healthy);
+    this.redis.onServerChange((reason) => {
+      this.logger.warn({ reason }, 'Redis server changed; writing every snapshot and pod address again from the caches');
+      this.watcher.rewriteSnapshots();
+      this.pods.rewriteSnapshots();
+    });
     await this.reload('start');
     this.timer = setInterval(() => void this.reload('periodic reload'), RELOAD_MS);
   }

@@ -40,6 +40,10 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
     this.clusters = new ClusterRegistry(loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
     this.metrics = new WatcherMetrics(this.registry);
     this.readiness.add('informers', () => [...this.watches.values()].every((watch) => watch.watcher.healthy));
+    this.redis.onServerChange((reason) => {
+      this.logger.warn({ reason }, 'Redis server changed; writing every snapshot again from the caches');
+      for (const watch of this.watches.values()) watch.watcher.rewriteSnapshots();
+    });
     await this.reload('start');
     this.timers.push(
       setInterval(() => void this.reload('periodic reload'), RELOAD_MS),

@@ -21,7 +21,7 @@ export class WriterService implements OnApplicationBootstrap, OnApplicationShutd
     registerQueueDepth(this.registry, this.redis.queue.queue);
     const clusters = new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG }));
     this.worker = new ReplicationWorker({
-      connection: redisConnection(settings.REDIS_URL, 'worker', 'writer-worker'),
+      connection: redisConnection(this.redis.target, 'worker', 'writer-worker'),
       prefix: settings.QUEUE_PREFIX,
       concurrency: settings.WRITER_CONCURRENCY,
       reconciler: new Reconciler(clusters, this.redis.mappings, this.redis.snapshots, this.redis.podAddresses),

@@ -5,5 +5,9 @@ export { grantRoles, mintServiceAccountIdentity, revokeRoles, type Identity, typ
 export { ManagedProcess, ProcessScope, runProcess, waitUntilReady, type ProcessEnd, type ProcessOptions, type ProcessResult, type RunOptions } from './managed-process';
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { startRedis, type RedisServer } from './redis-server';
+export { startRedisCluster, type RedisCluster } from './redis-cluster';
+export { until, type RedisDeployment } from './redis-process';
+export { startSentinelRedis, type SentinelRedis } from './redis-sentinel';
+export { startTlsRedis, type TlsRedis, type TlsRedisOptions } from './redis-tls';
 export { APPS, ReplicatorProcesses, type AppName, type ReplicatorOptions } from './replicator-processes';
 export { machineFacts, measuredCode, type MachineFacts, type MeasuredCode } from './run-info';

@@ -52,3 +52,25 @@ export async function createPki(dir: string): Promise<Pki> {
     serviceAccountPub: join(dir, 'sa.pub'),
   };
 }
+
+/** A throwaway CA with a Redis server certificate (for 127.0.0.1 and localhost) and a client certificate. */
+export interface RedisPki {
+  readonly caCert: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+}
+
+export async function createRedisPki(dir: string): Promise<RedisPki> {
+  await run('openssl', ['req', '-x509', ...EC, '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'), '-days', '7', '-subj', '/CN=service-replicator-test-redis-ca']);
+  await signedCert(dir, 'redis', '/CN=redis', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  await signedCert(dir, 'client', '/CN=service-replicator', 'extendedKeyUsage=clientAuth\n');
+  return {
+    caCert: join(dir, 'ca.crt'),
+    serverCert: join(dir, 'redis.crt'),
+    serverKey: join(dir, 'redis.key'),
+    clientCert: join(dir, 'client.crt'),
+    clientKey: join(dir, 'client.key'),
+  };
+}

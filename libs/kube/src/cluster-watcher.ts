@@ -89,6 +89,11 @@ export class ClusterWatcher {
     return this.hasSynced && [...this.informers.values()].every((informers) => informers.healthy);
   }
 
+  /** The Redis server changed (a failover): what the old one took last may be lost, so every namespace is written again from the caches. */
+  rewriteSnapshots(): void {
+    for (const namespace of this.synced) this.dirty.add(namespace);
+  }
+
   get restarts(): number {
     return [...this.informers.values()].reduce((sum, informers) => sum + informers.restarts, 0);
   }

@@ -68,6 +68,11 @@ export class TenantPodWatcher {
     return [...this.watches.values()].every((watch) => watch.synced && watch.informer.healthy);
   }
 
+  /** The Redis server changed (a failover): what the old one took last may be lost, so every tenant's addresses are written again from the caches. */
+  rewriteSnapshots(): void {
+    for (const watch of this.watches.values()) if (watch.synced) watch.dirty = true;
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.repairTimer);
     this.repairTimer = undefined;

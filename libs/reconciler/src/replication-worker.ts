@@ -1,10 +1,9 @@
 import type { Span } from '@opentelemetry/api';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { apiMessage, apiStatus } from '@service-replicator/kube';
 import { redactSecrets } from '@service-replicator/redaction';
 import { parseMappingKey } from '@service-replicator/replication-config';
-import { RECONCILE_QUEUE, retryDelayMs, type ReconcileJobData, type ReconcileQueue } from '@service-replicator/replication-queue';
+import { RECONCILE_QUEUE, retryDelayMs, type ReconcileJobData, type ReconcileQueue, type RedisClient } from '@service-replicator/replication-queue';
 import { ATTR, currentTraceId, inSpan, queueTelemetry } from '@service-replicator/telemetry';
 import type { OutcomeRecorder } from './outcome-recorder';
 import { jobAttributes, outcomeAttributes } from './pass-attributes';
@@ -30,7 +29,7 @@ export interface PassLog {
 }
 
 export interface ReplicationWorkerOptions {
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   readonly concurrency: number;
   readonly reconciler: Reconciler;

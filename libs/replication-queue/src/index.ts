@@ -11,7 +11,7 @@ export {
 } from './reconcile-queue';
 export { PodAddressStore, type PodAddressLookup } from './pod-address-store';
 export { registerQueueDepth } from './queue-metrics';
-export { redisConnection, redisReady } from './redis-connection';
+export { redisConnection, redisReady, type ConnectionRole, type RedisClient } from './redis-connection';
 export { StatusStore, type MappingStatus, type ReplicationState } from './status-store';
 export { ReplicatorRedis } from './replicator-redis';
 export { ReplicatorRedisModule } from './replicator-redis.module';

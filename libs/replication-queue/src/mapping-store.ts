@@ -1,6 +1,6 @@
 import { mappingKeyOf, parseMappingKey, type ConfigIssue, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
 import { redactSecrets } from '@service-replicator/redaction';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** What config-watcher last accepted for a tenant: the writer and the watchers read this. */
 export interface PublishedTenant {
@@ -64,7 +64,7 @@ export class MappingStore {
   private readonly versionKey: string;
   private readonly checksKey: string;
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
     this.tenantsKey = `${prefix}:replicator:tenants`;
     this.versionKey = `${prefix}:replicator:mappings-version`;
     this.checksKey = `${prefix}:replicator:config-checks`;

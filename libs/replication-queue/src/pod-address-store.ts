@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { failOnError } from './mapping-store';
 
 /** What a pass learns about some addresses: whose pods they are, if host-watcher vouches for the tenant. */
@@ -28,7 +28,7 @@ return removed`;
 export class PodAddressStore {
   private readonly syncedKey: string;
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
     this.syncedKey = `${prefix}:replicator:pods-synced`;
   }
 

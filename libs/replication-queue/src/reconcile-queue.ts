@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions, type QueueOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { queueTelemetry } from '@service-replicator/telemetry';
 
 export const RECONCILE_QUEUE = 'reconcile';
@@ -49,7 +49,7 @@ export class ReconcileQueue {
   readonly queue: Queue<ReconcileJobData>;
 
   /** With tracing on, each job carries its producer's trace context (BullMQ telemetry metadata). */
-  constructor(connection: Redis, prefix: string, options: Partial<QueueOptions> = {}) {
+  constructor(connection: RedisClient, prefix: string, options: Partial<QueueOptions> = {}) {
     this.queue = new Queue<ReconcileJobData>(RECONCILE_QUEUE, { connection, prefix, telemetry: queueTelemetry(), ...options });
   }
 

@@ -1,17 +1,34 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { redisTargetOfUrl, type RedisTarget } from '@service-replicator/runtime/redis-target';
+
+/** A connection to one server, a Sentinel-managed master, or a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisClient = Redis | Cluster;
+
+export type ConnectionRole = 'worker' | 'producer' | 'stores';
 
 /**
- * worker: blocking commands must wait out a Redis restart (BullMQ requires
+ * worker: blocking commands must wait out a Redis restart or a failover (BullMQ requires
  * maxRetriesPerRequest: null). producer: fail fast, so an event handler never hangs on a dead
  * Redis and the caller can report it (a resync re-enqueues everything once Redis is back).
  * stores: fail fast like a producer, with auto-pipelining.
+ * `target`: what the REDIS_* settings describe (`redisTargetOf(settings)`), or a plain REDIS_URL.
  */
-export function redisConnection(url: string, role: 'worker' | 'producer' | 'stores', name?: string): Redis {
-  const options: RedisOptions =
-    role === 'worker' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, enableOfflineQueue: false };
+export function redisConnection(target: RedisTarget | string, role: ConnectionRole, name?: string): RedisClient {
+  const resolved = typeof target === 'string' ? redisTargetOfUrl(target) : target;
+  const failFast = role !== 'worker';
+  const perRequest: RedisOptions = failFast ? { maxRetriesPerRequest: 1 } : { maxRetriesPerRequest: null };
   // stores: the commands a pass issues together (its mapping, both snapshots, its status) go out
   // in one write and one round trip. Not on BullMQ's connections, where auto-pipelining is not supported.
-  return new Redis(url, { ...options, connectionName: name, lazyConnect: false, enableAutoPipelining: role === 'stores' });
+  const enableAutoPipelining = role === 'stores';
+  if (resolved.mode === 'cluster') {
+    return new Cluster([...resolved.nodes], {
+      redisOptions: { ...resolved.options, ...perRequest, connectionName: name },
+      enableOfflineQueue: !failFast,
+      enableAutoPipelining,
+      lazyConnect: false,
+    });
+  }
+  return new Redis({ ...resolved.options, ...perRequest, enableOfflineQueue: !failFast, connectionName: name, lazyConnect: false, enableAutoPipelining });
 }
 
 /**
@@ -19,7 +36,7 @@ export function redisConnection(url: string, role: 'worker' | 'producer' | 'stor
  * every app waits for it once at start (and does not report ready before Redis is reachable).
  * An infinite timeout waits as long as it takes (ioredis keeps reconnecting).
  */
-export function redisReady(connection: Redis, timeoutMs = 30_000): Promise<void> {
+export function redisReady(connection: RedisClient, timeoutMs = 30_000): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = Number.isFinite(timeoutMs) ? setTimeout(() => reject(new Error(`Redis not reachable after ${timeoutMs} ms`)), timeoutMs) : undefined;

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { LOGGER, Readiness, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, Readiness, redisTargetOf, Settings, type Logger } from '@service-replicator/runtime';
 import { ReplicatorRedis } from './replicator-redis';
 
 /**
@@ -18,7 +18,7 @@ export class ReplicatorRedisModule {
           provide: ReplicatorRedis,
           inject: [Settings, Readiness, LOGGER],
           useFactory: async (settings: Settings, readiness: Readiness, logger: Logger) => {
-            const redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, app);
+            const redis = new ReplicatorRedis(redisTargetOf(settings), settings.QUEUE_PREFIX, app);
             if (options.waitForRedis === 'forever') await waitForever(redis, logger);
             else await redis.ready();
             readiness.add('redis', () => redis.reachable());

@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import type { RedisTarget } from '@service-replicator/runtime/redis-target';
 import { MappingStore } from './mapping-store';
 import { PodAddressStore } from './pod-address-store';
 import { ReconcileQueue } from './reconcile-queue';
-import { redisConnection, redisReady } from './redis-connection';
+import { redisConnection, redisReady, type RedisClient } from './redis-connection';
 import { SnapshotStore } from './snapshot-store';
 import { StatusStore } from './status-store';
 
@@ -11,24 +12,48 @@ import { StatusStore } from './status-store';
  * snapshots, statuses) on another, auto-pipelined.
  */
 export class ReplicatorRedis {
-  readonly connection: Redis;
-  readonly storesConnection: Redis;
+  readonly connection: RedisClient;
+  readonly storesConnection: RedisClient;
   readonly queue: ReconcileQueue;
   readonly mappings: MappingStore;
   readonly statuses: StatusStore;
   readonly snapshots: SnapshotStore;
   readonly podAddresses: PodAddressStore;
+  private readonly serverChangeListeners: ((reason: string) => void)[] = [];
+  private serverRunId: string | undefined;
 
-  constructor(readonly url: string, readonly prefix: string, app: string) {
-    this.connection = redisConnection(url, 'producer', app);
-    this.storesConnection = redisConnection(url, 'stores', `${app}-stores`);
+  /** `target`: `redisTargetOf(settings)` (every REDIS_* setting), or a plain REDIS_URL. */
+  constructor(readonly target: RedisTarget | string, readonly prefix: string, app: string) {
+    this.connection = redisConnection(target, 'producer', app);
+    this.storesConnection = redisConnection(target, 'stores', `${app}-stores`);
     // Its failures reach callers as rejected commands; the queue connection is the one apps watch.
     this.storesConnection.on('error', () => undefined);
+    this.storesConnection.on('ready', () => void this.noticeServer());
     this.queue = new ReconcileQueue(this.connection, prefix);
     this.mappings = new MappingStore(this.storesConnection, prefix);
     this.statuses = new StatusStore(this.storesConnection, prefix);
     this.snapshots = new SnapshotStore(this.storesConnection, prefix);
     this.podAddresses = new PodAddressStore(this.storesConnection, prefix);
+  }
+
+  /**
+   * Calls `listener` when the stores' connection, reconnecting, reaches another Redis server than
+   * before (a Sentinel failover, a restart): Redis replicates asynchronously, so what the old
+   * server took last may not be on this one. Not for a Redis Cluster, whose nodes fail over inside it.
+   */
+  onServerChange(listener: (reason: string) => void): void {
+    this.serverChangeListeners.push(listener);
+  }
+
+  private async noticeServer(): Promise<void> {
+    if (!(this.storesConnection instanceof Redis)) return;
+    const info = await this.storesConnection.info('server').catch(() => '');
+    const runId = /^run_id:(\w+)/m.exec(info)?.[1];
+    if (!runId) return;
+    const previous = this.serverRunId;
+    this.serverRunId = runId;
+    if (previous === undefined || previous === runId) return;
+    for (const listener of this.serverChangeListeners) listener(`Redis server changed (run_id ${previous.slice(0, 8)} -> ${runId.slice(0, 8)})`);
   }
 
   /** Waits for Redis once at start; after that, commands fail fast while it is unreachable. */

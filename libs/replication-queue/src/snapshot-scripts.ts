@@ -1,4 +1,5 @@
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -59,7 +60,7 @@ end
 return changed`;
 
 /** Registers the snapshot scripts on a connection (ioredis sends them by SHA, loading them once). */
-export function defineSnapshotCommands(redis: Redis): void {
+export function defineSnapshotCommands(redis: RedisClient): void {
   if (typeof redis.srSnapshotPut === 'function') return;
   redis.defineCommand('srSnapshotPut', { numberOfKeys: 1, lua: PUT });
   redis.defineCommand('srSnapshotDelete', { numberOfKeys: 1, lua: DELETE });

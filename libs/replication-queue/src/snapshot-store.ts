@@ -1,7 +1,7 @@
 import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import { formatRef, type ObjectRef } from '@service-replicator/references';
 import { endpointSliceSnapshot, endpointsSnapshot, serviceSnapshot } from '@service-replicator/service-translation';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { defineSnapshotCommands } from './snapshot-scripts';
 
 /** `host`, or `tenant.<name>` (a dot cannot appear in a tenant name, so the two never meet). */
@@ -49,7 +49,7 @@ const ENDPOINTS_FIELD = 'ep';
  * wrong write.
  */
 export class SnapshotStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
     defineSnapshotCommands(redis);
   }
 

@@ -1,6 +1,6 @@
 import type { Direction } from '@service-replicator/replication-config';
 import { redactSecrets } from '@service-replicator/redaction';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 export type ReplicationState = 'in-sync' | 'pending' | 'conflict' | 'error' | 'kept';
 
@@ -25,7 +25,7 @@ export interface MappingStatus {
 export class StatusStore {
   private readonly key: string;
 
-  constructor(private readonly redis: Redis, prefix: string) {
+  constructor(private readonly redis: RedisClient, prefix: string) {
     this.key = `${prefix}:replicator:status`;
   }
 

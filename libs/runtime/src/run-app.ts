@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { createLogger, NestPinoLogger, type Logger } from './logger';
 import { OperatorListener } from './operator-listener';
-import { redisTransportOptions } from './redis-address';
+import { redisTargetOf } from './redis-target';
+import { announcementServer } from './redis-transport';
 import { RuntimeModule } from './runtime.module';
 import { loadSettings, type Settings } from './settings';
 
@@ -35,7 +36,7 @@ export async function runApp(app: string, appModule: Type<unknown>, options: Run
     const nest = await NestFactory.create(RootModule, { logger: new NestPinoLogger(logger) });
     stopOnSignals(app, nest, logger);
     if (options.announcements) {
-      nest.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: redisTransportOptions(settings.REDIS_URL) });
+      nest.connectMicroservice<MicroserviceOptions>(announcementServer(redisTargetOf(settings)));
       await nest.startAllMicroservices();
     }
     const operatorListener = nest.get(OperatorListener);

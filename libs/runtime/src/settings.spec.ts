@@ -29,3 +29,21 @@ describe('loadSettings: the operator listener', () => {
     assert.equal(loadSettings({ HTTP_PORT: '0', OPERATOR_HTTP_PORT: '0' }).OPERATOR_HTTP_PORT, 0);
   });
 });
+
+describe('loadSettings: Redis', () => {
+  it('takes TLS files, Sentinel and Cluster settings', () => {
+    const settings = loadSettings({ REDIS_URL: 'redis://:pw@r', REDIS_SENTINELS: 's-0:26379', REDIS_SENTINEL_MASTER: 'mymaster', REDIS_SENTINEL_PASSWORD: 'spw' });
+    assert.equal(settings.REDIS_SENTINELS, 's-0:26379');
+    assert.equal(settings.REDIS_SENTINEL_MASTER, 'mymaster');
+    assert.equal(loadSettings({ REDIS_CLUSTER_NODES: 'n:6379', QUEUE_PREFIX: '{sr}' }).REDIS_CLUSTER_NODES, 'n:6379');
+  });
+
+  it('refuses a combination that cannot work, naming the variables and never echoing a password', () => {
+    assert.throws(() => loadSettings({ REDIS_CLUSTER_NODES: 'n:6379' }), /QUEUE_PREFIX="sr": with REDIS_CLUSTER_NODES it must hold a hash tag, e.g. \{sr\}/);
+    assert.throws(() => loadSettings({ REDIS_URL: 'rediss://r', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' }), /REDIS_TLS_CA_FILE="\/nonexistent\/ca.pem": cannot be read \(ENOENT\)/);
+    assert.throws(
+      () => loadSettings({ REDIS_SENTINELS: 's-0', REDIS_SENTINEL_MASTER: 'm', REDIS_SENTINEL_PASSWORD: 'hunter2' }),
+      (error: Error) => /REDIS_SENTINELS: "s-0" is not host:port/.test(error.message) && !error.message.includes('hunter2'),
+    );
+  });
+});

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { redisAddressErrors } from './redis-address';
+import { unreadableTlsFiles } from './redis-target';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -9,9 +11,50 @@ const toInt = ({ value }: { value: unknown }) => (value === undefined || value =
  * `process.env`; a bad value stops the process at start with a message naming the variable.
  */
 export class Settings {
-  /** Redis for the queue, the published mappings and the apps' announcements. */
+  /**
+   * Redis for the queue, the published mappings and the apps' announcements:
+   * `redis[s]://[user:password@]host[:port][/db]`. With REDIS_SENTINELS or REDIS_CLUSTER_NODES it
+   * gives only the credentials, the database (Sentinel) and TLS (`rediss://`); its host is not used.
+   */
   @IsString()
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** PEM file of the CA that signed Redis's certificate (`rediss://`); unset: the system's trusted CAs. */
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CA_FILE?: string;
+
+  /** PEM client certificate for Redis servers that require one (`tls-auth-clients yes`), with REDIS_TLS_KEY_FILE. */
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_KEY_FILE?: string;
+
+  /** Redis Sentinel: `host:port,host:port` of the sentinels; the master is the one they name REDIS_SENTINEL_MASTER. */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINELS?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_MASTER?: string;
+
+  /** The sentinels' own credentials (their `requirepass` or an ACL user), when they have any. */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /** Redis Cluster: `host:port,...` of some of its nodes (the rest are discovered). QUEUE_PREFIX must hold a hash tag. */
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string;
 
   /** Prefix of every Redis key we write, so several deployments can share one Redis. */
   @IsString()
@@ -131,6 +174,14 @@ export class Settings {
 
 const SETTING_NAMES: readonly (keyof Settings)[] = [
   'REDIS_URL',
+  'REDIS_TLS_CA_FILE',
+  'REDIS_TLS_CERT_FILE',
+  'REDIS_TLS_KEY_FILE',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_MASTER',
+  'REDIS_SENTINEL_USERNAME',
+  'REDIS_SENTINEL_PASSWORD',
+  'REDIS_CLUSTER_NODES',
   'QUEUE_PREFIX',
   'HOST_KUBECONFIG',
   'TENANTS_FILE',
@@ -166,6 +217,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const shown = (property: string, value: unknown) => JSON.stringify(given[property] ?? value);
   const lines = validateSync(settings).map((e) => `  ${e.property}=${shown(e.property, e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
   lines.push(...operatorListenerErrors(settings));
+  // A password is never echoed: these messages name the variables and what is wrong with them.
+  if (lines.length === 0) lines.push(...[...redisAddressErrors(settings), ...unreadableTlsFiles(settings)].map((line) => `  ${line}`));
   if (lines.length > 0) throw new SettingsError(`invalid environment:\n${lines.join('\n')}`);
   return settings;
 }

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ReplicatorRedis } from '@service-replicator/replication-queue';
-import { Settings } from '@service-replicator/runtime';
+import { redisTargetOf, Settings } from '@service-replicator/runtime';
 import { StatusReader } from './status-reader';
 
 /**
@@ -14,7 +14,7 @@ export class StatusViewService implements OnApplicationShutdown {
   readonly reader: StatusReader;
 
   constructor(readonly settings: Settings) {
-    this.redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'status-view');
+    this.redis = new ReplicatorRedis(redisTargetOf(settings), settings.QUEUE_PREFIX, 'status-view');
     this.reader = new StatusReader(this.redis.mappings, this.redis.statuses, this.redis.queue);
   }
 

@@ -21,7 +21,7 @@ export const VALUES = {
   tracing: { enabled: true, otlpEndpoint: 'http://collector.tracing:4318' },
 };
 
-/** Every optional object on: the ServiceMonitor, a PodDisruptionBudget per app, KEDA for the writer. */
+/** Every optional object on: the ServiceMonitor, a PodDisruptionBudget per app, KEDA for the writer, Redis over TLS through Sentinel. */
 export const EVERYTHING_ON = {
   ...VALUES,
   serviceMonitor: { enabled: true, namespace: 'monitoring', labels: { release: 'kube-prometheus-stack' }, relabelings: [{ action: 'labeldrop', regex: 'pod' }] },
@@ -30,6 +30,11 @@ export const EVERYTHING_ON = {
   tenantWatcher: { podDisruptionBudget: { enabled: true } },
   writer: { ...VALUES.writer, autoscaling: { keda: { enabled: true, maxReplicas: 20 } }, startupProbe: { enabled: true, periodSeconds: 2, failureThreshold: 90 } },
   networkPolicy: { enabled: true, extraIngress: [{ from: [{ podSelector: { matchLabels: { app: 'ingress-nginx' } } }], ports: [{ port: 'operator' }] }] },
+  redis: {
+    url: 'rediss://replicator@unused:6380',
+    tls: { secretName: 'redis-tls', ca: 'ca.crt', clientCert: 'tls.crt', clientKey: 'tls.key' },
+    sentinel: { enabled: true, sentinels: ['s-0:26379'], masterName: 'mymaster', username: 'u', passwordSecret: { name: 'redis', key: 'sentinel-password' } },
+  },
 };
 
 /** Tenants whose configs come each way the schema allows, so every tenant key is exercised. */

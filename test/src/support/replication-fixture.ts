@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { stringify } from 'yaml';
 import { tenantHostGrants, type TenantSpec } from '@service-replicator/replication-config';
 import {
@@ -11,6 +11,7 @@ import {
   startControlPlane,
   startRedis,
   type ControlPlane,
+  type RedisDeployment,
   type RedisServer,
 } from '@service-replicator/control-plane-harness';
 
@@ -50,8 +51,9 @@ export class ReplicationFixture {
     readonly hostCore: CoreV1Api,
     readonly hostDiscovery: DiscoveryV1Api,
     readonly tenants: readonly TenantFixture[],
-    readonly redisServer: RedisServer,
-    readonly redis: Redis,
+    /** The plain server of startRedis, or the deployment the test gave. */
+    private readonly redisBackend: RedisServer | RedisDeployment,
+    readonly redis: Redis | Cluster,
     readonly prefix: string,
     readonly replicator: ReplicatorProcesses,
     /** The tenants file config-watcher reads (TENANTS_FILE). */
@@ -70,14 +72,17 @@ export class ReplicationFixture {
     tenantOptions?: Partial<Record<'a' | 'b', TenantOptions>>;
     /** Where fromHost may read, besides each tenant's host namespace (default: `shared`). */
     fromHostNamespaces?: string[];
+    /** Another Redis than a plain redis-server (TLS, Sentinel, Cluster): the apps get its REDIS_* variables. */
+    redis?: () => Promise<RedisDeployment>;
   }): Promise<ReplicationFixture> {
     const dir = await mkdtemp(join(tmpdir(), 'sr-e2e-'));
-    const [host, clusterA, clusterB, redisServer] = await Promise.all([
+    const [host, clusterA, clusterB, redisBackend] = await Promise.all([
       startControlPlane({ name: 'host' }),
       startControlPlane({ name: 'tenant-a' }),
       startControlPlane({ name: 'tenant-b' }),
-      startRedis(),
+      options.redis ? options.redis() : startRedis(),
     ]);
+    const redisEnv = 'env' in redisBackend ? redisBackend.env : { REDIS_URL: redisBackend.url };
     const hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
     const tenants = [tenantFixture('a', clusterA, dir), tenantFixture('b', clusterB, dir)];
     const allowed = options.allowedHostNamespaces ?? [];
@@ -97,16 +102,22 @@ export class ReplicationFixture {
     const replicator = await ReplicatorProcesses.start({
       hostKubeconfig: host.kubeconfigPath,
       tenantsFile,
-      redisUrl: redisServer.url,
+      redisUrl: redisEnv.REDIS_URL,
       prefix: options.prefix,
       // Tests of other behaviour neither wait out a removal grace nor a long settle time;
       // config-safety.test.ts sets its own.
-      env: { CONFIG_POLL_MS: '200', CONFIG_SETTLE_MS: '100', REMOVAL_GRACE_SECONDS: '0', LOG_LEVEL: 'debug', ...options.env },
+      env: { CONFIG_POLL_MS: '200', CONFIG_SETTLE_MS: '100', REMOVAL_GRACE_SECONDS: '0', LOG_LEVEL: 'debug', ...redisEnv, ...options.env },
       logDir: dir,
     });
-    const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
+    const redis = 'connect' in redisBackend ? redisBackend.connect() : new Redis(redisBackend.url, { maxRetriesPerRequest: 1 });
     const hostDiscovery = host.kubeConfig.makeApiClient(DiscoveryV1Api);
-    return new ReplicationFixture(dir, host, hostCore, hostDiscovery, tenants, redisServer, redis, options.prefix, replicator, tenantsFile, grants);
+    return new ReplicationFixture(dir, host, hostCore, hostDiscovery, tenants, redisBackend, redis, options.prefix, replicator, tenantsFile, grants);
+  }
+
+  /** The plain redis-server the fixture started (not there when the test gave a deployment of its own). */
+  get redisServer(): RedisServer {
+    if ('env' in this.redisBackend) throw new Error('this fixture runs on a Redis deployment the test gave, not on a plain redis-server');
+    return this.redisBackend;
   }
 
   /**
@@ -174,7 +185,7 @@ export class ReplicationFixture {
   async stop(): Promise<void> {
     this.redis.disconnect();
     await this.replicator.stop();
-    await Promise.all([this.host.stop(), ...this.tenants.map((t) => t.cluster.stop()), this.redisServer.stop()]);
+    await Promise.all([this.host.stop(), ...this.tenants.map((t) => t.cluster.stop()), this.redisBackend.stop()]);
     await rm(this.dir, { recursive: true, force: true });
   }
 }

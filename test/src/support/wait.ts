@@ -1,17 +1,8 @@
-/** Polls until `probe` returns something other than undefined; fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `; last error: ${String(lastError)}` : ''}`);
+import { until } from '@service-replicator/control-plane-harness';
+
+/** Polls until `probe` returns something other than undefined; fails after `timeoutMs` (the harness's poll, with test defaults). */
+export function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  return until('condition not met', probe, timeoutMs, intervalMs);
 }
 
 export function isAlive(pid: number): boolean {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ClusterRegistry, loadKubeConfig } from '@service-replicator/kube';
 import { planConfigChange, Reconciler, type PlannedKey } from '@service-replicator/reconciler';
 import { ReplicatorRedis } from '@service-replicator/replication-queue/replicator-redis';
+import { redisTargetOf } from '@service-replicator/runtime/redis-target';
 import { loadSettings } from '@service-replicator/runtime/settings';
 import { EXIT_CANNOT_RUN, EXIT_NOT_OK, EXIT_OK, UsageError, type Command } from './command';
 import { findTenant, loadTenantConfig, tenantsFileSetting } from './tenant-config-file';
@@ -29,7 +30,7 @@ export const planCommand: Command = {
       return EXIT_NOT_OK;
     }
     const settings = loadSettings();
-    const redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'cli-plan');
+    const redis = new ReplicatorRedis(redisTargetOf(settings), settings.QUEUE_PREFIX, 'cli-plan');
     redis.connection.on('error', () => undefined);
     try {
       await redis.ready(5_000);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ReplicatorRedis } from '@service-replicator/replication-queue/replicator-redis';
+import { describeRedisTarget, redisTargetOf } from '@service-replicator/runtime/redis-target';
 import { loadSettings, SettingsError } from '@service-replicator/runtime/settings';
 import { pageOfReport, renderTable, StatusReader, type StatusReport } from '@service-replicator/status-view/report';
 import { EXIT_CANNOT_RUN, EXIT_NOT_OK, EXIT_OK, UsageError, type Command, type CommandIo } from './command';
@@ -46,7 +47,7 @@ export const statusCommand: Command = {
       const reader = new StatusReader(redis.mappings, redis.statuses, redis.queue);
       return options.watch ? await watch(reader, options, io) : show(await reader.read(), options, io);
     } catch (error) {
-      io.stderr.write(`status: cannot read the replication status from ${redis.url}: ${errorText(error)}\n`);
+      io.stderr.write(`status: cannot read the replication status from ${typeof redis.target === 'string' ? redis.target : describeRedisTarget(redis.target)}: ${errorText(error)}\n`);
       return EXIT_CANNOT_RUN;
     } finally {
       await redis.close();
@@ -79,7 +80,7 @@ function parseStatusArgs(args: readonly string[]): StatusOptions {
 function connect(io: CommandIo): ReplicatorRedis | undefined {
   try {
     const settings = loadSettings();
-    const redis = new ReplicatorRedis(settings.REDIS_URL, settings.QUEUE_PREFIX, 'cli');
+    const redis = new ReplicatorRedis(redisTargetOf(settings), settings.QUEUE_PREFIX, 'cli');
     // Reported once, by the caller, instead of ioredis's and BullMQ's own lines on every retry.
     redis.connection.on('error', () => undefined);
     redis.queue.queue.on('error', () => undefined);

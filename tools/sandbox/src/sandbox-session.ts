@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatRef } from '@service-replicator/references';
 import { APPS, ReplicatorProcesses } from '@service-replicator/control-plane-harness';
-import { MappingStore, redisConnection, StatusStore } from '@service-replicator/replication-queue';
+import { MappingStore, redisConnection, StatusStore, type RedisClient } from '@service-replicator/replication-queue';
 import { StatusReader } from '@service-replicator/status-view';
-import type { Redis } from 'ioredis';
 import { LiveView } from './live-view';
 import { startSampleDeployment, type SampleDeployment } from './sample-deployment';
 import { changePort, type SeededService } from './sample-objects';
@@ -60,7 +59,7 @@ async function appLogDir(teardown: Teardown): Promise<string> {
 }
 
 /** Fail-fast like the apps' own producers; waits for the first connect so the first read succeeds. */
-async function readerConnection(url: string): Promise<Redis> {
+async function readerConnection(url: string): Promise<RedisClient> {
   const redis = redisConnection(url, 'producer', 'sandbox');
   // A failed first connect is not fatal: the table shows the error and ioredis keeps retrying.
   redis.on('error', () => undefined);

@@ -9,6 +9,7 @@
 {{- else }}
   value: {{ .Values.redis.url | quote }}
 {{- end }}
+{{- include "service-replicator.redisEnv" . }}
 - name: QUEUE_PREFIX
   value: {{ .Values.queuePrefix | quote }}
 - name: LOG_LEVEL
@@ -125,6 +126,9 @@ spec:
             {{- if eq .app "config-watcher" }}
             - { name: tenants, mountPath: /etc/service-replicator, readOnly: true }
             {{- end }}
+            {{- if $root.Values.redis.tls.secretName }}
+            - { name: redis-tls, mountPath: {{ include "service-replicator.redisTlsDir" $root }}, readOnly: true }
+            {{- end }}
       volumes:
         # The root filesystem is read-only; node and its libraries may still want a /tmp.
         - name: tmp
@@ -134,6 +138,11 @@ spec:
         - name: tenants
           configMap:
             name: {{ include "service-replicator.fullname" $root }}-tenants
+        {{- end }}
+        {{- with $root.Values.redis.tls.secretName }}
+        - name: redis-tls
+          secret:
+            secretName: {{ . }}
         {{- end }}
       {{- with .values.nodeSelector }}
       nodeSelector:

@@ -3,6 +3,7 @@ What values.schema.json cannot say (it checks each value alone): combinations. E
 names the values involved and what to change; nothing is rendered.
 */}}
 {{- define "service-replicator.validate" -}}
+{{- include "service-replicator.validateRedis" . -}}
 {{- if eq (int .Values.operatorPort) (int .Values.httpPort) -}}
 {{- fail (printf "operatorPort (%v) must differ from httpPort: the health port answers only /health, the operator port everything else" .Values.operatorPort) -}}
 {{- end -}}

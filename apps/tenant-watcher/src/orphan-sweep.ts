@@ -11,7 +11,8 @@ import { DIRECTION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } fro
 export class OrphanSweep {
   constructor(private readonly redis: ReplicatorRedis, private readonly clusters: ClusterRegistry, private readonly logger: Logger) {}
 
-  async sweep(published: PublishedTenant, knownKeys: readonly string[]): Promise<void> {
+  /** True when the sweep was done (its keys enqueued); false when it failed and should be tried again. */
+  async sweep(published: PublishedTenant, knownKeys: readonly string[]): Promise<boolean> {
     const tenant = published.tenant.name;
     try {
       const cluster = await this.clusters.tenant(published.tenant);
@@ -23,8 +24,10 @@ export class OrphanSweep {
         .map((svc) => mappingKey(tenant, direction, { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' }))
         .filter((key) => !known.has(key));
       await this.enqueue(orphans, 'orphan sweep');
+      return true;
     } catch (error) {
       this.logger.warn({ tenant, err: error }, 'orphan sweep failed; the next one tries again');
+      return false;
     }
   }
 

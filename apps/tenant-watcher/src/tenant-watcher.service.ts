@@ -39,6 +39,8 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   private readonly reloads = new SerialRuns((reason) => this.reloadNow(reason));
   /** The published tenants, as last read: the ones this replica may be assigned. */
   private publishedNames: readonly string[] = [];
+  /** Tenants to sweep as soon as their mappings are known: at start, and after Redis lost its data. */
+  private readonly sweepDue = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -139,7 +141,8 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
     // Its first list is compared with the snapshots a previous owner left: what changed meanwhile is enqueued.
     await watch.watcher.follow(plan, new Map([[name, published.tenant]]));
     // Mappings removed while nothing was running leave mirrors behind: sweep once they are known.
-    if (started) await this.sweep.sweep(published, watch.keys);
+    if (started) this.sweepDue.add(name);
+    if (this.sweepDue.has(name)) await this.sweepTenant(name);
   }
 
   private async newWatcher(published: PublishedTenant, lease: Lease): Promise<ClusterWatcher> {
@@ -150,11 +153,18 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
       enqueue: (keys, cause) => this.sweep.enqueue(keys, `${cause} (tenant ${name})`),
       informerError: (namespace, resource, error, restartInMs) =>
         this.logger.warn({ tenant: name, namespace, resource, err: error, restartInMs }, `tenant ${resource} watch failed; restarting`),
+      relisted: (namespace, resource) =>
+        this.logger.info({ tenant: name, namespace, resource }, `tenant ${resource} watch in ${namespace} expired (410 Gone); listed again`),
       snapshotError: (namespace, error) => {
         if (error instanceof FencedError) {
           this.logger.warn({ tenant: name, token: lease.token }, `tenant ${name}: its lease was taken over; stopping its watch`);
           void this.reload(`lease of tenant ${name} lost`);
         } else this.logger.warn({ tenant: name, namespace, err: error }, 'could not write snapshots; retrying');
+      },
+      // Removals queued before Redis lost its data are gone with it: their mirrors are leftovers now.
+      snapshotsLost: () => {
+        this.sweepDue.add(name);
+        void this.sweepTenant(name);
       },
     }, this.metrics);
   }
@@ -168,9 +178,15 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   }
 
   private async sweepAll(): Promise<void> {
-    for (const [name, watch] of this.watches) {
-      const published = await this.redis.mappings.get(name).catch(() => undefined);
-      if (published) await this.sweep.sweep(published, watch.keys);
-    }
+    for (const name of this.watches.keys()) await this.sweepTenant(name);
+  }
+
+  /** Sweeps a tenant this replica watches for leftover mirrors; one that is due stays due until a sweep succeeds. */
+  private async sweepTenant(name: string): Promise<void> {
+    const watch = this.watches.get(name);
+    // Not published (yet, or again after Redis lost it): nothing is known to be a leftover.
+    const published = watch && (await this.redis.mappings.get(name).catch(() => undefined));
+    if (!watch || !published) return;
+    if (await this.sweep.sweep(published, watch.keys)) this.sweepDue.delete(name);
   }
 }

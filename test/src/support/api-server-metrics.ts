@@ -1,5 +1,5 @@
 import type { ControlPlane } from '@service-replicator/control-plane-harness';
-import { get } from './service-deletions';
+import { getMetrics } from './api-writes';
 
 /** Labels of a Prometheus text line. */
 function labelsOf(line: string): Record<string, string> {
@@ -11,7 +11,7 @@ function labelsOf(line: string): Record<string, string> {
  * (`apiserver_longrunning_requests{verb="WATCH"}`, summed over scopes and versions).
  */
 export async function openWatches(cluster: ControlPlane): Promise<Map<string, number>> {
-  const text = await get(cluster, '/metrics');
+  const text = await getMetrics(cluster);
   const watches = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('apiserver_longrunning_requests{')) continue;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { KubernetesObject, V1Deployment, V1NetworkPolicy, V1PodDisruptionBudget, V1Role, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { parseTenantsFile, tenantHostGrants } from '@service-replicator/replication-config';
+import { parseTenantsFile, TENANT_ACCESS_RULES, tenantHostGrants } from '@service-replicator/replication-config';
 import { CHART, ofKind, renderChart, runHelm } from './support/helm-chart';
 import { EVERYTHING_ON, RELEASE, TENANT_VARIANTS, VALUES } from './support/chart-values';
 import { serverSuite } from './support/server-suite';
@@ -107,22 +107,55 @@ serverSuite('helm chart: rendering', () => {
   });
 
   it('discovery: Roles in the searched namespaces (Secrets for config-watcher, kubeconfigs, a tenant hostNamespace each); cluster-wide only when asked for all namespaces', async () => {
-    const searched = await renderChart(RELEASE, { ...VALUES, discovery: { namespaces: ['vcluster-x'] } });
-    assert.deepEqual(ofKind(searched, 'ClusterRole'), []);
-    const inX = (ofKind(searched, 'Role') as V1Role[]).filter((role) => role.metadata?.namespace === 'vcluster-x');
-    const rulesOf = (app: string) => inX.find((role) => role.metadata?.name === `sr-service-replicator-${app}`)?.rules?.map((rule) => `${rule.resources?.join()}:${rule.verbs.join()}`);
-    assert.deepEqual(rulesOf('config-watcher'), ['secrets:list,watch']);
-    assert.deepEqual(rulesOf('tenant-watcher'), ['secrets:get']);
-    assert.deepEqual(rulesOf('host-watcher'), ['services:list,watch', 'endpointslices:list,watch']);
-    assert.deepEqual(rulesOf('writer'), ['secrets:get'], 'the writer writes as each tenant\'s host identity, not as itself');
+    const discovery = { namespaces: ['vcluster-x'], identityNamespace: 'sr-tenants', fromHostNamespaces: ['shared'], allowedHostNamespaces: ['exposed'] };
+    const searched = await renderChart(RELEASE, { ...VALUES, discovery });
+    const roles = ofKind(searched, 'Role') as V1Role[];
+    const rulesOf = (app: string, namespace: string) =>
+      roles.find((role) => role.metadata?.name === `sr-service-replicator-${app}` && role.metadata.namespace === namespace)?.rules?.map((rule) => `${rule.resources?.join()}:${rule.verbs.join()}${rule.resourceNames ? `:${rule.resourceNames.join()}` : ''}`);
+    const tenantRoles = ['sr-service-replicator-tenant-read', 'sr-service-replicator-tenant-write', 'sr-service-replicator-tenant-write-endpoints'];
+    const binding = ['rolebindings:list,create,delete', `clusterroles:bind:${tenantRoles.join()}`];
+    assert.deepEqual(rulesOf('config-watcher', 'vcluster-x'), [...binding, 'secrets:list,watch']);
+    assert.deepEqual(rulesOf('config-watcher', 'shared'), binding, 'it binds discovered identities where they may be granted');
+    assert.deepEqual(rulesOf('config-watcher', 'exposed'), binding);
+    assert.deepEqual(rulesOf('tenant-watcher', 'vcluster-x'), ['secrets:get']);
+    assert.deepEqual(rulesOf('host-watcher', 'vcluster-x'), ['services:list,watch', 'endpointslices:list,watch', 'endpoints:list,watch', 'pods:list,watch']);
+    assert.deepEqual(rulesOf('host-watcher', 'shared'), ['services:list,watch', 'endpointslices:list,watch']);
+    assert.deepEqual(rulesOf('writer', 'vcluster-x'), ['secrets:get'], 'the writer writes as each tenant\'s host identity, not as itself');
+    assert.deepEqual(rulesOf('writer', 'sr-tenants'), ['serviceaccounts:impersonate'], 'any identity of the identity namespace: discovered names are not known at install');
+    // The tenant ClusterRoles hold exactly TENANT_ACCESS_RULES; they are only ever bound in a namespace.
+    const clusterRoles = ofKind(searched, 'ClusterRole') as V1Role[];
+    assert.deepEqual(clusterRoles.map((role) => [role.metadata?.name, role.rules]), Object.entries(TENANT_ACCESS_RULES).map(([access, rules]) => [`sr-service-replicator-tenant-${access}`, rules]));
+    assert.deepEqual(ofKind(searched, 'ClusterRoleBinding'), []);
     const env = (podSpec(searched, 'config-watcher')?.spec?.containers[0].env ?? []).filter((e) => e.name.startsWith('DISCOVERY_'));
-    assert.deepEqual(env, [{ name: 'DISCOVERY_NAMESPACES', value: 'vcluster-x' }]);
+    assert.deepEqual(env, [
+      { name: 'DISCOVERY_NAMESPACES', value: 'vcluster-x' },
+      { name: 'DISCOVERY_IDENTITY_NAMESPACE', value: 'sr-tenants' },
+      { name: 'DISCOVERY_FROM_HOST_NAMESPACES', value: 'shared' },
+      { name: 'DISCOVERY_ALLOWED_HOST_NAMESPACES', value: 'exposed' },
+      { name: 'DISCOVERY_TENANT_CLUSTER_ROLES', value: 'sr-service-replicator-tenant' },
+    ]);
 
-    const everywhere = await renderChart(RELEASE, { ...VALUES, discovery: { allNamespaces: true } });
-    const clusterRoles = ofKind(everywhere, 'ClusterRole') as V1Role[];
-    assert.deepEqual(clusterRoles.map((role) => role.metadata?.name).sort(), APPS.map((app) => `sr-service-replicator-${app}`));
+    const byHand = await renderChart(RELEASE, { ...VALUES, discovery: { ...discovery, provisionIdentities: false } });
+    assert.ok(!ofKind(byHand, 'Role').some((role) => (role as V1Role).rules?.some((rule) => rule.resources?.includes('rolebindings'))), 'no binding rights unless config-watcher provisions');
+    assert.equal((podSpec(byHand, 'config-watcher')?.spec?.containers[0].env ?? []).find((e) => e.name === 'DISCOVERY_TENANT_CLUSTER_ROLES'), undefined);
+
+    const everywhere = await renderChart(RELEASE, { ...VALUES, discovery: { allNamespaces: true, identityNamespace: 'sr-tenants' } });
+    const appClusterRoles = (ofKind(everywhere, 'ClusterRole') as V1Role[]).filter((role) => !tenantRoles.includes(role.metadata?.name ?? ''));
+    assert.deepEqual(appClusterRoles.map((role) => role.metadata?.name).sort(), APPS.map((app) => `sr-service-replicator-${app}`));
     assert.deepEqual(ofKind(everywhere, 'ClusterRoleBinding').length, 4);
     assert.deepEqual((podSpec(everywhere, 'config-watcher')?.spec?.containers[0].env ?? []).find((e) => e.name === 'DISCOVERY_NAMESPACES')?.value, '*');
+  });
+
+  it("refuses an identity namespace that the writer's impersonation would make dangerous", async () => {
+    const fails = async (discovery: object, message: RegExp) => {
+      const result = await runHelm(['template', RELEASE.name, CHART, '--namespace', RELEASE.namespace], { ...VALUES, discovery });
+      assert.notEqual(result.status, 0);
+      assert.match(result.stderr, message);
+    };
+    await fails({ namespaces: ['vcluster-x'] }, /discovery.identityNamespace: required with discovery/);
+    await fails({ namespaces: ['vcluster-x'], identityNamespace: RELEASE.namespace }, /must not be the release namespace/);
+    await fails({ namespaces: ['vcluster-x'], identityNamespace: 'vcluster-x' }, /must not be searched/);
+    await fails({ namespaces: ['vcluster-x'], identityNamespace: 'vc-a' }, /is the hostNamespace of tenant a/);
   });
 
   it('grants core/v1 Endpoints only in the target namespaces of tenants that adopt vCluster mirrors or write Endpoints', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { applyObjects, installCrds, ofKind, renderChart, type Release } from './support/helm-chart';
-import { ChartDeployment } from './support/chart-deployment';
+import { ChartDeployment, IDENTITIES } from './support/chart-deployment';
 import { EVERYTHING_ON, RELEASE, VALUES } from './support/chart-values';
 import { statusOf } from './support/replication-fixture';
 import { serverSuite } from './support/server-suite';
@@ -53,6 +53,68 @@ serverSuite('helm chart against real API servers', () => {
       const [scaled] = ofKind(await renderChart(DRY, EVERYTHING_ON), 'ScaledObject') as (KubernetesObject & { spec: Record<string, unknown> })[];
       const inverted = { ...scaled, spec: { ...scaled.spec, minReplicaCount: 5, maxReplicaCount: 2 } };
       await assert.rejects(applyObjects(deployment.host.kubeConfig, [inverted], { dryRun: true }), /minReplicaCount must be less than or equal to maxReplicaCount/);
+    });
+  });
+
+  describe('a discovered vCluster under the chart RBAC alone', () => {
+    const rbac = () => deployment.host.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const bindingsOf = async (tenant: string, namespace: string) =>
+      (await rbac().listNamespacedRoleBinding({ namespace, labelSelector: `replicator.service-replicator.io/tenant=${tenant}` })).items.map(
+        (b) => `${b.metadata?.name} -> ${b.roleRef.kind} ${b.roleRef.name} for ${b.subjects?.map((s) => `${s.kind} ${s.namespace}/${s.name}`).join()}`,
+      );
+    const identityOf = (tenant: string) => `system:serviceaccount:${IDENTITIES}:tenant-${tenant}`;
+
+    it('replicates both ways: config-watcher binds its host identity to the tenant ClusterRoles where it is granted', async () => {
+      await deployment.tenantCore.createNamespace({ body: { metadata: { name: 'd-apps' } } });
+      await deployment.tenantCore.createNamespacedService({ namespace: 'd-apps', body: { metadata: { name: 'api' }, spec: { selector: { app: 'api' }, ports: [{ port: 8080 }] } } });
+      const started = Date.now();
+      await deployment.installVCluster('d', 'vc-d', { fromHost: [{ from: 'shared/web', to: 'd-apps/web' }], toHost: [{ from: 'd-apps/api', to: 'api' }] }, {
+        'replicator.service-replicator.io/from-host-namespaces': 'shared',
+      });
+      const exists = async (call: Promise<unknown>) => ((await statusOf(call)) === 200 ? true : undefined);
+      await eventually(() => exists(deployment.tenantCore.readNamespacedService({ namespace: 'd-apps', name: 'web' })), 60_000, 50);
+      await eventually(() => exists(deployment.hostCore.readNamespacedService({ namespace: 'vc-d', name: 'api' })), 60_000, 50);
+      console.log(`discovered vCluster d replicating both ways ${Date.now() - started} ms after its Secrets appeared`);
+      assert.deepEqual(await bindingsOf('d', 'vc-d'), [`sr-service-replicator-tenant-d -> ClusterRole sr-service-replicator-tenant-write for ServiceAccount ${IDENTITIES}/tenant-d`]);
+      assert.deepEqual(await bindingsOf('d', 'shared'), [`sr-service-replicator-tenant-d -> ClusterRole sr-service-replicator-tenant-read for ServiceAccount ${IDENTITIES}/tenant-d`]);
+      // Impersonation needs no ServiceAccount object: nothing was created for the identity itself.
+      assert.equal(await statusOf(deployment.hostCore.readNamespacedServiceAccount({ namespace: IDENTITIES, name: 'tenant-d' })), 404);
+      assert.equal((await deployment.status('d/fromHost/d-apps/web'))?.state, 'in-sync');
+    });
+
+    it('acts for it only as its identity, which is refused (403) everything outside its grants', async () => {
+      const asD = deployment.actingAs(deployment.identities.writer, identityOf('d'));
+      assert.equal(await statusOf(asD.readNamespacedService({ namespace: 'shared', name: 'web' })), 200, 'granted: shared');
+      assert.equal(await statusOf(asD.listNamespacedService({ namespace: 'vc-e' })), 403, "another discovered vCluster's namespace");
+      assert.equal(await statusOf(asD.readNamespacedService({ namespace: 'vc-a', name: 'api' })), 403, "a listed tenant's namespace");
+      assert.equal(await statusOf(asD.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'x' }, spec: { ports: [{ port: 80 }] } } })), 403, 'shared is only read');
+      const asApp = deployment.actingAs(deployment.identities.writer, 'system:serviceaccount:service-replicator:sr-service-replicator-config-watcher');
+      assert.equal(await statusOf(asApp.listNamespacedSecret({ namespace: 'vc-d' })), 403, "the writer may not act as the apps' own ServiceAccounts");
+    });
+
+    it("cannot be granted another tenant's namespace by its annotations, and config-watcher can bind nothing but the tenant ClusterRoles", async () => {
+      await deployment.installVCluster('e', 'vc-e', { fromHost: [{ from: 'vc-d/api', to: 'e-apps/stolen' }] }, { 'replicator.service-replicator.io/from-host-namespaces': 'vc-d' });
+      const check = await eventually(async () => deployment.configCheck('e'), 30_000);
+      assert.deepEqual(check.issues.map((issue) => `${issue.path}: ${issue.message}`), [
+        'Secret vc-e/vc-config-e annotation replicator.service-replicator.io/from-host-namespaces: namespace "vc-d" may not be granted to a discovered vCluster (grantable: shared; DISCOVERY_FROM_HOST_NAMESPACES)',
+      ]);
+      assert.deepEqual(await bindingsOf('e', 'vc-d'), []);
+      assert.equal(await statusOf(deployment.actingAs(deployment.identities.writer, identityOf('e')).listNamespacedService({ namespace: 'vc-d' })), 403);
+      // What config-watcher's own rights allow, whatever its code did: no escalation.
+      const asConfigWatcher = deployment.identities.configWatcher.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+      const binding = (namespace: string, role: string) => ({
+        metadata: { name: 'escalate', namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'ServiceAccount', namespace: RELEASE.namespace, name: 'sr-service-replicator-config-watcher' }],
+      });
+      assert.equal(await statusOf(asConfigWatcher.createNamespacedRoleBinding({ namespace: 'vc-d', body: binding('vc-d', 'admin') })), 403, 'bind admin');
+      assert.equal(await statusOf(asConfigWatcher.createNamespacedRoleBinding({ namespace: 'elsewhere', body: binding('elsewhere', 'sr-service-replicator-tenant-write') })), 403, 'bind outside the discovery namespaces');
+    });
+
+    it('takes its grants away once it is uninstalled and retired', async () => {
+      await deployment.uninstallVCluster('d', 'vc-d');
+      await eventually(async () => ((await bindingsOf('d', 'vc-d')).length === 0 && (await bindingsOf('d', 'shared')).length === 0 ? true : undefined), 60_000);
+      assert.equal(await statusOf(deployment.tenantCore.readNamespacedService({ namespace: 'd-apps', name: 'web' })), 404, 'its fromHost mirror went with it');
     });
   });
 

@@ -2,52 +2,26 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import type { ControlPlane } from '@service-replicator/control-plane-harness';
 import { statusOf } from './support/replication-fixture';
 import { serverSuite } from './support/server-suite';
 import { SmallDeployment } from './support/small-deployment';
+import { vClusterConfigSecret, vClusterKubeconfigSecret } from './support/vcluster-secrets';
 import { eventually } from './support/wait';
 
 const PREFIX = 'e2e-discovery';
 const GRACE_SECONDS = 4;
 const SEARCHED = ['vcluster-team-a', 'vcluster-team-b', 'vcluster-team-c'];
+/** Where the discovered tenants' host identities live (DISCOVERY_IDENTITY_NAMESPACE). */
+const IDENTITIES = 'sr-tenants';
 
-/** vCluster's chart writes a release's whole values as `vc-config-<release>` (chart/templates/config-secret.yaml). */
+/** The platform lets these vClusters' fromHost entries read the host namespace `shared`. */
 function configSecret(release: string, replicateServices: object, extraAnnotations: Record<string, string> = {}): V1Secret {
-  const values = { controlPlane: { distro: { k8s: { enabled: true } } }, networking: { replicateServices } };
-  // The platform lets these vClusters' fromHost entries read the host namespace `shared`.
-  const annotations = { 'replicator.service-replicator.io/from-host-namespaces': 'shared', ...extraAnnotations };
-  return {
-    metadata: { name: `vc-config-${release}`, labels: { app: 'vcluster', chart: 'vcluster-0.30.0', release, heritage: 'Helm' }, annotations },
-    type: 'Opaque',
-    data: { 'config.yaml': Buffer.from(stringify(values)).toString('base64') },
-  };
+  return vClusterConfigSecret(release, replicateServices, { 'replicator.service-replicator.io/from-host-namespaces': 'shared', ...extraAnnotations });
 }
 
-/**
- * vCluster's syncer writes `vc-<name>` (pkg/util/kubeconfig WriteKubeConfig): the kubeconfig with
- * server https://localhost:8443 (reachable only inside the vCluster's pod), and its parts.
- */
-function kubeconfigSecret(name: string, tenant: ControlPlane): V1Secret {
-  const kc = new KubeConfig();
-  kc.loadFromString(tenant.kubeConfig.exportConfig());
-  const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  kc.loadFromOptions({
-    clusters: [{ ...cluster, name: `vcluster_${name}`, server: 'https://localhost:8443' }],
-    users: [{ ...user, name: `vcluster_${name}` }],
-    contexts: [{ name: `vcluster_${name}`, cluster: `vcluster_${name}`, user: `vcluster_${name}` }],
-    currentContext: `vcluster_${name}`,
-  });
-  const b64 = (text: string) => Buffer.from(text).toString('base64');
-  return {
-    metadata: { name: `vc-${name}`, labels: { app: 'vcluster', 'vcluster-name': name } },
-    type: 'Opaque',
-    data: { config: b64(kc.exportConfig()), 'certificate-authority': cluster?.caData ?? '', 'client-certificate': user?.certData ?? '', 'client-key': user?.keyData ?? '', token: '' },
-  };
-}
+const kubeconfigSecret = vClusterKubeconfigSecret;
 
 /**
  * Discovery mode against real API servers: config-watcher finds vClusters from the Secrets vCluster
@@ -72,8 +46,11 @@ serverSuite('vCluster discovery', () => {
   before(async () => {
     fx = await SmallDeployment.start(PREFIX);
     for (const name of [...SEARCHED, 'elsewhere']) await fx.hostCore.createNamespace({ body: { metadata: { name } } });
-    // The platform gives each vCluster its host identity (the writer acts as it), as the chart does for the tenants it lists.
-    for (const name of ['team-a', 'team-c']) await fx.grantTenant(name, { file: 'unused' }, { hostNamespace: `vcluster-${name}` });
+    // Here the platform binds each vCluster's host identity itself (DISCOVERY_TENANT_CLUSTER_ROLES
+    // unset); helm-chart.test.ts has config-watcher do it under the chart's RBAC.
+    for (const name of ['team-a', 'team-c']) {
+      await fx.grantTenant(name, { file: 'unused' }, { hostNamespace: `vcluster-${name}`, hostServiceAccount: { namespace: IDENTITIES, name: `tenant-${name}` } });
+    }
     await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } } });
     await fx.hostCore.createNamespacedService({ namespace: 'shared', body: { metadata: { name: 'cache' }, spec: { ports: [{ port: 6379 }] } } });
     // Both sources at once: the tenants file declares team-b, which is also installed as a vCluster below.
@@ -81,6 +58,8 @@ serverSuite('vCluster discovery', () => {
     await fx.writeTenantsFile([await fx.grantTenant('team-b', { file: 'team-b.vcluster.yaml' }, { hostNamespace: 'vcluster-team-b' })]);
     await fx.startApps({
       DISCOVERY_NAMESPACES: SEARCHED.join(','),
+      DISCOVERY_IDENTITY_NAMESPACE: IDENTITIES,
+      DISCOVERY_FROM_HOST_NAMESPACES: 'shared',
       DISCOVERY_SERVER: fx.tenant.server,
       REMOVAL_GRACE_SECONDS: String(GRACE_SECONDS),
       CONFIG_POLL_MS: '60000',

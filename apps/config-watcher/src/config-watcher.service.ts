@@ -18,12 +18,19 @@ import {
 import { ReplicatorRedis, type ConfigCheck, type PublishedTenant } from '@service-replicator/replication-queue';
 import { LOGGER, Settings, tenantLimits, type Logger } from '@service-replicator/runtime';
 import { ConfigSources, type SourceText } from './config-sources';
+import { discoveryPolicy, tenantIdentities, type TenantIdentities } from './tenant-identities';
 import { TenantPublisher } from './tenant-publisher';
 import { TenantSources, type TenantList } from './tenant-sources';
 
 const LEADER_LEASE = 'config-watcher';
 
 type ParseResult = ReturnType<typeof parseTenantConfig>;
+
+/** Problems of a tenant besides its config's: its spec's (a discovered vCluster's annotations), its identity's grants. */
+interface TenantIssues {
+  readonly spec: readonly ConfigIssue[];
+  readonly identity: readonly ConfigIssue[];
+}
 
 /** What Redis holds, read once per pass. */
 interface RedisState {
@@ -44,6 +51,8 @@ interface RedisState {
 export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private sources!: ConfigSources;
   private tenantSources!: TenantSources;
+  /** Grants for the identities config-watcher provisions (DISCOVERY_TENANT_CLUSTER_ROLES set). */
+  private identities: TenantIdentities | undefined;
   private objects!: HostObjectInformers;
   private leadership!: LeaseKeeper;
   /** The token of the leadership term this process last led in. */
@@ -77,11 +86,15 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     const host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
     this.objects = new HostObjectInformers(host, () => void this.check('config source changed'), (kind, namespace, error) =>
       this.logger.warn({ kind, namespace, err: error }, `watch of ${kind}s in ${namespace} failed; restarting`));
-    const discovery = searched ? new VClusterDiscovery(this.objects, {
-      namespaces: searched === ALL_NAMESPACES ? ALL_NAMESPACES : searched.split(','),
+    const namespaces = searched === ALL_NAMESPACES ? ALL_NAMESPACES : searched?.split(',');
+    const policy = discoveryPolicy(this.settings);
+    const discovery = namespaces && policy ? new VClusterDiscovery(this.objects, {
+      namespaces,
       labelSelector: this.settings.DISCOVERY_LABEL_SELECTOR,
       serverTemplate: this.settings.DISCOVERY_SERVER,
+      policy,
     }) : undefined;
+    this.identities = tenantIdentities(this.settings, host, policy, this.logger);
     this.sources = new ConfigSources(tenantsFile, this.objects, this.settings.CONFIG_SETTLE_MS, discovery);
     this.tenantSources = new TenantSources(this.sources, discovery, this.logger, (folder) => this.watchFolder(folder));
     await discovery?.start();
@@ -177,7 +190,12 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     // Files are read concurrently: one settle time per pass, not one per tenant.
     const [sources, state] = await Promise.all([Promise.all(tenants.map((tenant) => this.sources.readTenantConfig(tenant))), this.readRedis()]);
     await this.publisher.settleOwed();
-    for (const [index, tenant] of tenants.entries()) await this.checkTenant(tenant, sources[index], state, reason, list.specIssues.get(tenant.name) ?? [], fence);
+    // Grants first: a tenant's first pass, as its identity, must find them.
+    const identityIssues = (await this.identities?.provision(tenants, state.published, lease.token)) ?? new Map<string, ConfigIssue[]>();
+    for (const [index, tenant] of tenants.entries()) {
+      const issues = { spec: list.specIssues.get(tenant.name) ?? [], identity: identityIssues.get(tenant.name) ?? [] };
+      await this.checkTenant(tenant, sources[index], state, reason, issues, fence);
+    }
     await this.reportUnbuiltTenants(list, state);
     if (list.complete) await this.retireRemovedTenants(tenants, state, fence);
     this.lookAgainAtNextDeadline();
@@ -209,13 +227,14 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
     return { published: await this.publisher.publishedState(records), checks: new Map(checks.map((c) => [c.tenant, c])) };
   }
 
-  private async checkTenant(tenant: TenantSpec, source: SourceText, state: RedisState, reason: string, specIssues: readonly ConfigIssue[], fence: Fence): Promise<void> {
+  private async checkTenant(tenant: TenantSpec, source: SourceText, state: RedisState, reason: string, tenantIssues: TenantIssues, fence: Fence): Promise<void> {
     if ('unsettled' in source) return this.logger.debug({ tenant: tenant.name }, source.unsettled);
     const result = this.parse(tenant, source);
     const published = state.published.get(tenant.name);
+    const { spec: specIssues, identity: identityIssues } = tenantIssues;
     // Planning compares every mapping (O(size of the config)); on a poll that finds the same config,
     // the same published version and no deadline due, the last plan (which found nothing to do) stands.
-    const settledOn = this.settledDecision(tenant.name, published, specIssues);
+    const settledOn = this.settledDecision(tenant.name, published, [...specIssues, ...identityIssues]);
     if (settledOn !== undefined && this.settled.get(tenant.name) === settledOn) return;
     const plan = planFromConfig({ ...this.decisionInput(tenant.name, published), tenant, mappings: result.config?.mappings });
     if (settledOn !== undefined) {
@@ -223,7 +242,8 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
       else this.settled.delete(tenant.name);
     }
     const version = plan?.next ? await this.publisher.publish(plan.next, plan, `config ${reason}`, fence) : published?.version;
-    const warnings: ConfigIssue[] = result.config ? networkPolicyWarnings(result.config.networkPolicy, result.config.mappings, tenant) : [];
+    // A tenant identity without its grants is refused by the API server (403): a warning, the config is good.
+    const warnings: ConfigIssue[] = [...identityIssues, ...(result.config ? networkPolicyWarnings(result.config.networkPolicy, result.config.mappings, tenant) : [])];
     // A spec problem (a discovered vCluster's bad annotation, a clashing name) is reported with the
     // config's own issues; the spec in force is the last good one.
     const issues = [...specIssues, ...result.issues];

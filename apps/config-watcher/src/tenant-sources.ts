@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { VClusterDiscovery } from '@service-replicator/kube';
-import { formatIssue, parseTenantsFile, type ConfigIssue, type TenantSpec } from '@service-replicator/replication-config';
+import { formatRef } from '@service-replicator/references';
+import { formatIssue, hostServiceAccountOf, parseTenantsFile, type ConfigIssue, type TenantSpec } from '@service-replicator/replication-config';
 import type { Logger } from '@service-replicator/runtime';
 import type { ConfigSources } from './config-sources';
 
@@ -44,18 +45,29 @@ export class TenantSources {
     const specIssues = new Map<string, ConfigIssue[]>();
     const addIssue = (name: string, issue: ConfigIssue) => specIssues.set(name, [...(specIssues.get(name) ?? []), issue]);
     const tenants = new Map((file.tenants ?? []).map((tenant) => [tenant.name, tenant]));
+    const identities = new Map((file.tenants ?? []).map((tenant) => [formatRef(hostServiceAccountOf(tenant)), tenant]));
+    const declaredBy = (tenant: TenantSpec) => (file.tenants?.includes(tenant) ? 'the tenants file' : `vCluster ${tenant.hostNamespace}/${tenant.name}`);
     for (const found of this.discovery?.tenants() ?? []) {
       const where = `vCluster ${found.namespace}/${found.name}`;
       const spec = found.tenant ?? this.lastGoodDiscovered.get(found.name);
       found.issues.forEach((issue) => addIssue(found.name, issue));
       const taken = tenants.get(found.name);
       if (taken) {
-        const by = file.tenants?.includes(taken) ? 'the tenants file' : `vCluster ${taken.hostNamespace}/${taken.name}`;
-        addIssue(found.name, { path: where, message: `tenant "${found.name}" is already declared by ${by}, which is used; this vCluster is not replicated` });
+        addIssue(found.name, { path: where, message: `tenant "${found.name}" is already declared by ${declaredBy(taken)}, which is used; this vCluster is not replicated` });
+        continue;
+      }
+      // Two tenants acting as one identity would share their grants.
+      const identity = spec && formatRef(hostServiceAccountOf(spec));
+      const sharing = identity === undefined ? undefined : identities.get(identity);
+      if (identity !== undefined && sharing) {
+        addIssue(found.name, { path: where, message: `its host identity ServiceAccount ${identity} is already that of tenant "${sharing.name}" (${declaredBy(sharing)}); this vCluster is not replicated` });
         continue;
       }
       if (found.tenant) this.lastGoodDiscovered.set(found.name, found.tenant);
-      if (spec) tenants.set(found.name, spec);
+      if (spec && identity !== undefined) {
+        tenants.set(found.name, spec);
+        identities.set(identity, spec);
+      }
     }
     const errors = this.discovery?.errors() ?? [];
     if (errors.join() !== this.reportedErrors) {

@@ -13,4 +13,5 @@ export { WatcherMetrics } from './watcher-metrics';
 export { lastWrittenByUs } from './own-writes';
 export { ALL_NAMESPACES, HostObjectInformers, type CachedRead, type HostObjectKind } from './host-object-informers';
 export { VClusterDiscovery, type DiscoveryOptions } from './vcluster-discovery';
+export { TenantIdentityBindings, type TenantIdentityBindingsOptions } from './tenant-identity-bindings';
 export { TenantPodWatcher, type PodAddressSink, type TenantPodEvents, type TenantPodsWanted } from './tenant-pod-watcher';

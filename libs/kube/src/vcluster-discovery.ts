@@ -1,5 +1,5 @@
 import type { V1Secret } from '@kubernetes/client-node';
-import { discoverTenants, VCLUSTER_APP_SELECTOR, type DiscoveredTenant } from '@service-replicator/replication-config';
+import { discoverTenants, VCLUSTER_APP_SELECTOR, type DiscoveredTenant, type DiscoveryPolicy } from '@service-replicator/replication-config';
 import { ALL_NAMESPACES, type HostObjectInformers } from './host-object-informers';
 
 export interface DiscoveryOptions {
@@ -9,6 +9,8 @@ export interface DiscoveryOptions {
   readonly labelSelector?: string;
   /** How a localhost kubeconfig server is rewritten (`{name}`, `{namespace}`). */
   readonly serverTemplate: string;
+  /** What discovered vClusters may be granted, and where their host identities live. */
+  readonly policy: DiscoveryPolicy;
 }
 
 /**
@@ -36,7 +38,7 @@ export class VClusterDiscovery {
 
   /** The vClusters the caches hold now. */
   tenants(): DiscoveredTenant[] {
-    return discoverTenants(this.secrets(), this.options.serverTemplate);
+    return discoverTenants(this.secrets(), this.options.serverTemplate, this.options.policy);
   }
 
   /** A Secret the watches hold (a discovered tenant's config is read from here, not fetched). */

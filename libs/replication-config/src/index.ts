@@ -15,15 +15,17 @@ export {
   DEFAULT_HOST_SERVICE_ACCOUNT_NAMESPACE,
   DEFAULT_TENANT_LIMITS,
   defaultHostServiceAccount,
+  defaultHostServiceAccountName,
   hostServiceAccountOf,
   serviceAccountUser,
   sourceNamespacesOf,
   targetNamespacesOf,
   type TenantLimits,
 } from './tenant-grants';
-export { tenantHostGrants, writerImpersonationRule, type RbacRule, type TenantHostGrants } from './tenant-rbac';
+export { TENANT_ACCESS_RULES, tenantHostGrants, writerImpersonationRule, type RbacRule, type TenantAccess, type TenantHostGrants } from './tenant-rbac';
+export { tenantClusterRoles, tenantRoleBindings, type TenantRoleBinding } from './tenant-role-bindings';
+export { DISCOVERY_ANNOTATIONS, type DiscoveryPolicy } from './discovery-options';
 export {
-  DISCOVERY_ANNOTATIONS,
   discoverTenants,
   kubeconfigServer,
   VCLUSTER_APP_SELECTOR,

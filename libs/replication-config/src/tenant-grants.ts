@@ -7,9 +7,14 @@ import type { TenantSpec } from './model';
  */
 export const DEFAULT_HOST_SERVICE_ACCOUNT_NAMESPACE = 'service-replicator';
 
+/** `tenant-<name>`: the name of a tenant's host identity unless its entry names one. */
+export function defaultHostServiceAccountName(tenant: string): string {
+  return `tenant-${tenant}`;
+}
+
 /** `tenant-<name>` in DEFAULT_HOST_SERVICE_ACCOUNT_NAMESPACE, as documented in the README. */
 export function defaultHostServiceAccount(tenant: string): ObjectRef {
-  return { namespace: DEFAULT_HOST_SERVICE_ACCOUNT_NAMESPACE, name: `tenant-${tenant}` };
+  return { namespace: DEFAULT_HOST_SERVICE_ACCOUNT_NAMESPACE, name: defaultHostServiceAccountName(tenant) };
 }
 
 /** The ServiceAccount a tenant's host reads and writes are made as. */

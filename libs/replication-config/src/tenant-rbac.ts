@@ -10,10 +10,16 @@ export interface RbacRule {
   readonly resourceNames?: readonly string[];
 }
 
+/**
+ * What a tenant's identity may do in one host namespace: read fromHost sources there, write toHost
+ * targets there (which includes reading them), or that and core/v1 Endpoints.
+ */
+export type TenantAccess = 'read' | 'write' | 'write-endpoints';
+
 /** What a tenant's host identity is granted: a Role in each namespace it may read or write. */
 export interface TenantHostGrants {
   readonly serviceAccount: ObjectRef;
-  readonly roles: readonly { readonly namespace: string; readonly rules: readonly RbacRule[] }[];
+  readonly roles: readonly { readonly namespace: string; readonly access: TenantAccess; readonly rules: readonly RbacRule[] }[];
 }
 
 /** A fromHost source namespace: a pass proves the read right with a GET; `plan` also lists slices. */
@@ -32,6 +38,13 @@ const TARGET_RULES: readonly RbacRule[] = [
 /** core/v1 Endpoints in a target namespace, for a tenant with adoptVClusterMirrors or endpoints. */
 const ENDPOINTS_RULE: RbacRule = { apiGroups: [''], resources: ['endpoints'], verbs: ['get', 'create', 'update', 'delete'] };
 
+/** The rules of each kind of access (the Helm chart's tenant ClusterRoles hold exactly these). */
+export const TENANT_ACCESS_RULES: Readonly<Record<TenantAccess, readonly RbacRule[]>> = {
+  read: SOURCE_RULES,
+  write: TARGET_RULES,
+  'write-endpoints': [...TARGET_RULES, ENDPOINTS_RULE],
+};
+
 /**
  * The Roles a tenant's hostServiceAccount needs, and nothing more: read where its fromHost sources
  * may be, write where its toHost targets may be (the Helm chart renders the same for the tenants it
@@ -41,10 +54,11 @@ const ENDPOINTS_RULE: RbacRule = { apiGroups: [''], resources: ['endpoints'], ve
 export function tenantHostGrants(tenant: TenantSpec): TenantHostGrants {
   const targets = targetNamespacesOf(tenant);
   const sources = sourceNamespacesOf(tenant).filter((namespace) => !targets.includes(namespace));
-  const targetRules = tenant.adoptVClusterMirrors || tenant.endpoints ? [...TARGET_RULES, ENDPOINTS_RULE] : TARGET_RULES;
+  const write: TenantAccess = tenant.adoptVClusterMirrors || tenant.endpoints ? 'write-endpoints' : 'write';
+  const role = (namespace: string, access: TenantAccess) => ({ namespace, access, rules: TENANT_ACCESS_RULES[access] });
   return {
     serviceAccount: hostServiceAccountOf(tenant),
-    roles: [...sources.map((namespace) => ({ namespace, rules: SOURCE_RULES })), ...targets.map((namespace) => ({ namespace, rules: targetRules }))],
+    roles: [...sources.map((namespace) => role(namespace, 'read')), ...targets.map((namespace) => role(namespace, write))],
   };
 }
 

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { DiscoveryPolicy } from './discovery-options';
 import { discoverTenants, vClusterServer, type DiscoverySecret } from './vcluster-discovery';
 
 const DEFAULT_TEMPLATE = 'https://{name}.{namespace}:443';
+/** The platform lets discovered vClusters read `databases` and `shared`, and write into `shared` and `extra`. */
+const POLICY: DiscoveryPolicy = { identityNamespace: 'sr-tenants', fromHostNamespaces: ['databases', 'shared'], allowedHostNamespaces: ['shared', 'extra'] };
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 /** What vCluster's chart writes (chart/templates/config-secret.yaml). */
@@ -36,7 +39,7 @@ describe('vClusterServer', () => {
 
 describe('discoverTenants', () => {
   it('makes a tenant of a vCluster from its two Secrets: release name, its namespace, the kubeconfig with its server rewritten, its config', () => {
-    const found = discoverTenants([configSecret('team-a', 'vcluster-team-a'), kubeconfigSecret('team-a', 'vcluster-team-a')], DEFAULT_TEMPLATE);
+    const found = discoverTenants([configSecret('team-a', 'vcluster-team-a'), kubeconfigSecret('team-a', 'vcluster-team-a')], DEFAULT_TEMPLATE, POLICY);
     assert.deepEqual(found, [
       {
         name: 'team-a',
@@ -49,6 +52,7 @@ describe('discoverTenants', () => {
           config: { secret: { namespace: 'vcluster-team-a', name: 'vc-config-team-a', key: 'config.yaml' } },
           allowedHostNamespaces: [],
           toHostMode: 'selector',
+          hostServiceAccount: { namespace: 'sr-tenants', name: 'tenant-team-a' },
         },
       },
     ]);
@@ -57,7 +61,7 @@ describe('discoverTenants', () => {
   it('waits for the kubeconfig Secret of a vCluster still starting, and ignores Secrets that only look alike', () => {
     const lookalike = { ...configSecret('b', 'ns'), metadata: { ...configSecret('b', 'ns').metadata, labels: { app: 'vcluster', release: 'other' } } };
     const certs: DiscoverySecret = { metadata: { name: 'a-certs', namespace: 'ns', labels: { app: 'vcluster', 'vcluster-name': 'a' } }, data: {} };
-    assert.deepEqual(discoverTenants([configSecret('a', 'ns'), certs, lookalike, kubeconfigSecret('b', 'ns'), kubeconfigSecret('c', 'ns')], DEFAULT_TEMPLATE), []);
+    assert.deepEqual(discoverTenants([configSecret('a', 'ns'), certs, lookalike, kubeconfigSecret('b', 'ns'), kubeconfigSecret('c', 'ns')], DEFAULT_TEMPLATE, POLICY), []);
   });
 
   it('takes per-tenant options from annotations on the config Secret', () => {
@@ -68,10 +72,46 @@ describe('discoverTenants', () => {
       'replicator.service-replicator.io/adopt-vcluster-mirrors': 'true',
       'replicator.service-replicator.io/endpoints': 'false',
     };
-    const [found] = discoverTenants([configSecret('a', 'ns', annotations), kubeconfigSecret('a', 'ns')], DEFAULT_TEMPLATE);
+    const [found] = discoverTenants([configSecret('a', 'ns', annotations), kubeconfigSecret('a', 'ns')], DEFAULT_TEMPLATE, POLICY);
     assert.deepEqual(found.tenant && { ...found.tenant, kubeconfig: undefined, config: undefined }, {
       name: 'a', hostNamespace: 'ns', kubeconfig: undefined, config: undefined, allowedHostNamespaces: ['shared', 'extra'], fromHostNamespaces: ['databases'], toHostMode: 'endpoints', adoptVClusterMirrors: true,
+      hostServiceAccount: { namespace: 'sr-tenants', name: 'tenant-a' },
     });
+  });
+
+  it('takes a host identity named in the identity namespace, and refuses one elsewhere or another tenant\'s default', () => {
+    const named = (value: string) => discoverTenants([configSecret('a', 'ns', { 'replicator.service-replicator.io/host-service-account': value }), kubeconfigSecret('a', 'ns')], DEFAULT_TEMPLATE, POLICY)[0];
+    assert.deepEqual(named('platform-a').tenant?.hostServiceAccount, { namespace: 'sr-tenants', name: 'platform-a' });
+    assert.deepEqual(named('sr-tenants/tenant-a').tenant?.hostServiceAccount, { namespace: 'sr-tenants', name: 'tenant-a' });
+    const annotation = 'Secret ns/vc-config-a annotation replicator.service-replicator.io/host-service-account';
+    const issues = (value: string) => named(value).issues.map((issue) => `${issue.path}: ${issue.message}`);
+    assert.deepEqual(issues('service-replicator/sr-service-replicator-writer'), [
+      `${annotation}: must name a ServiceAccount in "sr-tenants" (DISCOVERY_IDENTITY_NAMESPACE, the only namespace whose ServiceAccounts the writer may act as), as name or sr-tenants/name; got "service-replicator/sr-service-replicator-writer"`,
+    ]);
+    assert.deepEqual(issues('tenant-b'), [`${annotation}: "tenant-b" is the default identity of tenant "b"; name tenant-a or a name not starting with "tenant-"`]);
+    assert.match(issues('Not_A_Name')[0], /ServiceAccount name/);
+    assert.equal(named('tenant-b').tenant, undefined);
+  });
+
+  it('grants namespaces beyond its own only from what the platform made grantable', () => {
+    const annotations = {
+      'replicator.service-replicator.io/from-host-namespaces': 'shared,vcluster-b',
+      'replicator.service-replicator.io/allowed-host-namespaces': 'kube-system',
+    };
+    const [found] = discoverTenants([configSecret('a', 'ns', annotations), kubeconfigSecret('a', 'ns')], DEFAULT_TEMPLATE, POLICY);
+    assert.equal(found.tenant, undefined);
+    assert.deepEqual(found.issues.map((issue) => issue.message), [
+      'namespace "kube-system" may not be granted to a discovered vCluster (grantable: shared, extra; DISCOVERY_ALLOWED_HOST_NAMESPACES)',
+      'namespace "vcluster-b" may not be granted to a discovered vCluster (grantable: databases, shared; DISCOVERY_FROM_HOST_NAMESPACES)',
+    ]);
+    const none = discoverTenants([configSecret('a', 'ns', annotations), kubeconfigSecret('a', 'ns')], DEFAULT_TEMPLATE, { ...POLICY, allowedHostNamespaces: [] });
+    assert.match(none[0].issues[0].message, /\(none is grantable; DISCOVERY_ALLOWED_HOST_NAMESPACES\)/);
+  });
+
+  it('refuses a vCluster installed in the identity namespace, whose pods could run as any identity', () => {
+    const [found] = discoverTenants([configSecret('x', 'sr-tenants'), kubeconfigSecret('x', 'sr-tenants')], DEFAULT_TEMPLATE, POLICY);
+    assert.equal(found.tenant, undefined);
+    assert.deepEqual(found.issues.map((issue) => issue.message), ["is in the namespace of the tenants' host identities (DISCOVERY_IDENTITY_NAMESPACE); a vCluster there is not replicated"]);
   });
 
   it('reports a bad annotation or kubeconfig where it is, and builds no tenant from it', () => {
@@ -80,7 +120,7 @@ describe('discoverTenants', () => {
       kubeconfigSecret('a', 'ns'),
       configSecret('b', 'ns'),
       { ...kubeconfigSecret('b', 'ns'), data: { config: b64('clusters: [') } },
-    ], DEFAULT_TEMPLATE);
+    ], DEFAULT_TEMPLATE, POLICY);
     assert.deepEqual(bad.map((found) => [found.name, found.tenant, found.issues.map((issue) => `${issue.path}: ${issue.message}`)]), [
       ['a', undefined, [
         'Secret ns/vc-config-a annotation replicator.service-replicator.io/to-host-mode: must be selector or endpoints, got "pods"',

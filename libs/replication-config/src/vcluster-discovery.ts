@@ -1,6 +1,7 @@
 import { dns1123LabelError } from '@service-replicator/references';
 import { parse } from 'yaml';
-import type { ConfigIssue, TenantSpec, ToHostMode } from './model';
+import { optionsOf, type DiscoveryPolicy } from './discovery-options';
+import type { ConfigIssue, TenantSpec } from './model';
 
 /** A host Secret as discovery reads it (the few fields it uses). */
 export interface DiscoverySecret {
@@ -21,15 +22,6 @@ export const VCLUSTER_CONFIG_KEY = 'config.yaml';
 export const VCLUSTER_KUBECONFIG_PREFIX = 'vc-';
 export const VCLUSTER_KUBECONFIG_KEY = 'config';
 export const VCLUSTER_APP_SELECTOR = 'app=vcluster';
-
-/** Per-tenant options of a discovered vCluster, as annotations on its `vc-config-<name>` Secret. */
-export const DISCOVERY_ANNOTATIONS = {
-  fromHostNamespaces: 'replicator.service-replicator.io/from-host-namespaces',
-  allowedHostNamespaces: 'replicator.service-replicator.io/allowed-host-namespaces',
-  toHostMode: 'replicator.service-replicator.io/to-host-mode',
-  adoptVClusterMirrors: 'replicator.service-replicator.io/adopt-vcluster-mirrors',
-  endpoints: 'replicator.service-replicator.io/endpoints',
-} as const;
 
 /** A vCluster found on the host: its tenant, or why its tenant cannot be built (the last good one stays). */
 export interface DiscoveredTenant {
@@ -76,11 +68,12 @@ export function kubeconfigServer(text: string): { server?: string; problem?: str
  * Secret whose `vc-<name>` kubeconfig Secret is in the same namespace (a vCluster still starting has
  * no kubeconfig yet and is not a tenant yet). Name = the release, hostNamespace = its namespace,
  * kubeconfig = that Secret's `config` (its localhost server rewritten, see vClusterServer), config
- * = the config Secret's `config.yaml`, options from the config Secret's annotations (defaults:
- * fromHost sources only from its own namespace, no allowed host namespaces, toHostMode selector, no
- * adoption, no Endpoints). Its host identity is the default one (hostServiceAccountOf).
+ * = the config Secret's `config.yaml`, options from the config Secret's annotations within the
+ * policy (defaults: fromHost sources only from its own namespace, no allowed host namespaces,
+ * toHostMode selector, no adoption, no Endpoints, host identity `tenant-<name>` in the policy's
+ * identity namespace).
  */
-export function discoverTenants(secrets: readonly DiscoverySecret[], serverTemplate: string): DiscoveredTenant[] {
+export function discoverTenants(secrets: readonly DiscoverySecret[], serverTemplate: string, policy: DiscoveryPolicy): DiscoveredTenant[] {
   const byKey = new Map(secrets.map((secret) => [`${secret.metadata?.namespace}/${secret.metadata?.name}`, secret]));
   const found: DiscoveredTenant[] = [];
   for (const secret of secrets) {
@@ -89,7 +82,7 @@ export function discoverTenants(secrets: readonly DiscoverySecret[], serverTempl
     const namespace = secret.metadata?.namespace ?? '';
     const kubeconfig = byKey.get(`${namespace}/${VCLUSTER_KUBECONFIG_PREFIX}${release}`);
     if (!kubeconfig || kubeconfig.metadata?.labels?.['vcluster-name'] !== release) continue;
-    found.push(discovered(release, namespace, secret, kubeconfig, serverTemplate));
+    found.push(discovered(release, namespace, secret, kubeconfig, serverTemplate, policy));
   }
   return found.sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1));
 }
@@ -103,16 +96,20 @@ function configRelease(secret: DiscoverySecret): string | undefined {
   return labels.app === 'vcluster' && labels.release === release ? release : undefined;
 }
 
-function discovered(name: string, namespace: string, config: DiscoverySecret, kubeconfig: DiscoverySecret, template: string): DiscoveredTenant {
+function discovered(name: string, namespace: string, config: DiscoverySecret, kubeconfig: DiscoverySecret, template: string, policy: DiscoveryPolicy): DiscoveredTenant {
   const where = (secret: DiscoverySecret) => `Secret ${namespace}/${secret.metadata?.name}`;
   const issues: ConfigIssue[] = [];
   const nameError = dns1123LabelError(name, 'tenant name');
   if (nameError) issues.push({ path: where(config), message: nameError });
+  if (namespace === policy.identityNamespace) {
+    // vCluster creates its pods in its namespace, and a pod may run as any ServiceAccount there.
+    issues.push({ path: where(config), message: `is in the namespace of the tenants' host identities (DISCOVERY_IDENTITY_NAMESPACE); a vCluster there is not replicated` });
+  }
   if (config.data?.[VCLUSTER_CONFIG_KEY] === undefined) issues.push({ path: where(config), message: `has no key "${VCLUSTER_CONFIG_KEY}"` });
   const text = kubeconfig.data?.[VCLUSTER_KUBECONFIG_KEY];
   const { server, problem } = text === undefined ? { problem: `has no key "${VCLUSTER_KUBECONFIG_KEY}"` } : kubeconfigServer(Buffer.from(text, 'base64').toString('utf8'));
   if (problem) issues.push({ path: where(kubeconfig), message: `kubeconfig ${problem}` });
-  const options = optionsOf(config.metadata?.annotations ?? {}, where(config), issues);
+  const options = optionsOf(name, config.metadata?.annotations ?? {}, policy, where(config), issues);
   if (issues.length > 0 || !options) return { name, namespace, issues };
   const rewritten = server === undefined ? undefined : vClusterServer(server, name, namespace, template);
   const tenant: TenantSpec = {
@@ -123,42 +120,4 @@ function discovered(name: string, namespace: string, config: DiscoverySecret, ku
     ...options,
   };
   return { name, namespace, tenant, issues: [] };
-}
-
-type TenantOptions = Pick<TenantSpec, 'allowedHostNamespaces' | 'fromHostNamespaces' | 'toHostMode' | 'adoptVClusterMirrors' | 'endpoints'>;
-
-/** Options from annotations; a bad value is an issue naming the annotation (and the tenant keeps its last good spec). */
-function optionsOf(annotations: Readonly<Record<string, string>>, where: string, issues: ConfigIssue[]): TenantOptions | undefined {
-  const before = issues.length;
-  const issue = (annotation: string, message: string) => issues.push({ path: `${where} annotation ${annotation}`, message });
-  const namespaces = (annotation: string): string[] => {
-    const listed = (annotations[annotation] ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
-    for (const namespace of listed) {
-      const error = dns1123LabelError(namespace, 'namespace');
-      if (error) issue(annotation, error);
-    }
-    return listed;
-  };
-  const allowedHostNamespaces = namespaces(DISCOVERY_ANNOTATIONS.allowedHostNamespaces);
-  const fromHostNamespaces = namespaces(DISCOVERY_ANNOTATIONS.fromHostNamespaces);
-  const mode = annotations[DISCOVERY_ANNOTATIONS.toHostMode] ?? 'selector';
-  if (mode !== 'selector' && mode !== 'endpoints') issue(DISCOVERY_ANNOTATIONS.toHostMode, `must be selector or endpoints, got "${mode.slice(0, 100)}"`);
-  const flag = (annotation: string): boolean => {
-    const value = annotations[annotation];
-    if (value === undefined || value === 'false') return false;
-    if (value === 'true') return true;
-    issue(annotation, `must be "true" or "false", got "${value.slice(0, 100)}"`);
-    return false;
-  };
-  const adoptVClusterMirrors = flag(DISCOVERY_ANNOTATIONS.adoptVClusterMirrors);
-  const endpoints = flag(DISCOVERY_ANNOTATIONS.endpoints);
-  if (issues.length > before) return undefined;
-  // Set only when true, as the tenants file does, so a tenant's published spec does not change for nothing.
-  return {
-    allowedHostNamespaces,
-    ...(fromHostNamespaces.length > 0 ? { fromHostNamespaces } : {}),
-    toHostMode: mode as ToHostMode,
-    ...(adoptVClusterMirrors ? { adoptVClusterMirrors } : {}),
-    ...(endpoints ? { endpoints } : {}),
-  };
 }

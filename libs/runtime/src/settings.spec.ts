@@ -47,3 +47,24 @@ describe('loadSettings: Redis', () => {
     );
   });
 });
+
+describe('loadSettings: discovery', () => {
+  it("needs a namespace for discovered tenants' identities that discovery does not search", () => {
+    assert.throws(() => loadSettings({ DISCOVERY_NAMESPACES: 'vc-a' }), /DISCOVERY_IDENTITY_NAMESPACE: required with DISCOVERY_NAMESPACES/);
+    assert.throws(
+      () => loadSettings({ DISCOVERY_NAMESPACES: 'vc-a,ids', DISCOVERY_IDENTITY_NAMESPACE: 'ids' }),
+      /DISCOVERY_IDENTITY_NAMESPACE="ids": must not be searched by DISCOVERY_NAMESPACES="vc-a,ids"/,
+    );
+    assert.equal(loadSettings({ DISCOVERY_NAMESPACES: 'vc-a', DISCOVERY_IDENTITY_NAMESPACE: 'ids' }).DISCOVERY_IDENTITY_NAMESPACE, 'ids');
+    // With every namespace searched, a vCluster found in the identity namespace is refused on its own.
+    assert.equal(loadSettings({ DISCOVERY_NAMESPACES: '*', DISCOVERY_IDENTITY_NAMESPACE: 'ids' }).DISCOVERY_NAMESPACES, '*');
+  });
+
+  it('takes the grantable namespaces as lists of namespaces, and the tenant ClusterRoles by their prefix', () => {
+    assert.throws(() => loadSettings({ DISCOVERY_FROM_HOST_NAMESPACES: 'shared, other' }), /DISCOVERY_FROM_HOST_NAMESPACES="shared, other": must be a comma-separated list/);
+    assert.throws(() => loadSettings({ DISCOVERY_TENANT_CLUSTER_ROLES: 'Tenant Roles' }), /DISCOVERY_TENANT_CLUSTER_ROLES="Tenant Roles"/);
+    const settings = loadSettings({ DISCOVERY_ALLOWED_HOST_NAMESPACES: 'shared,exposed', DISCOVERY_TENANT_CLUSTER_ROLES: 'sr-service-replicator-tenant' });
+    assert.equal(settings.DISCOVERY_ALLOWED_HOST_NAMESPACES, 'shared,exposed');
+    assert.equal(settings.DISCOVERY_TENANT_CLUSTER_ROLES, 'sr-service-replicator-tenant');
+  });
+});

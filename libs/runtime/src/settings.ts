@@ -4,6 +4,9 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } fr
 import { redisAddressErrors } from './redis-address';
 import { unreadableTlsFiles } from './redis-target';
 
+/** A comma-separated list of namespaces (DNS-1123 labels), no spaces. */
+const NAMESPACE_LIST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /**
@@ -93,6 +96,37 @@ export class Settings {
    */
   @Matches(/^https:\/\/\S+$/, { message: 'must be an https:// address (with {name} and {namespace} where they go)' })
   DISCOVERY_SERVER = 'https://{name}.{namespace}:443';
+
+  /**
+   * Discovery: the host namespace where discovered tenants' host identities live (ServiceAccount
+   * `tenant-<name>` unless the vCluster's annotation names another there). The writer may act as
+   * any ServiceAccount of it, so it must hold nothing else: not a tenant's namespace, not the apps'.
+   * Required with DISCOVERY_NAMESPACES.
+   */
+  @IsOptional()
+  @Matches(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a namespace (a DNS-1123 label)' })
+  DISCOVERY_IDENTITY_NAMESPACE?: string;
+
+  /** Discovery: host namespaces a vCluster's from-host-namespaces annotation may name (comma-separated; default none). */
+  @IsOptional()
+  @Matches(NAMESPACE_LIST, { message: 'must be a comma-separated list of namespaces (DNS-1123 labels, no spaces)' })
+  DISCOVERY_FROM_HOST_NAMESPACES?: string;
+
+  /** Discovery: host namespaces a vCluster's allowed-host-namespaces annotation may name (comma-separated; default none). */
+  @IsOptional()
+  @Matches(NAMESPACE_LIST, { message: 'must be a comma-separated list of namespaces (DNS-1123 labels, no spaces)' })
+  DISCOVERY_ALLOWED_HOST_NAMESPACES?: string;
+
+  /**
+   * Discovery: the prefix of the tenant ClusterRoles (`<prefix>-read`, `<prefix>-write`,
+   * `<prefix>-write-endpoints`; the Helm chart makes them). Set, config-watcher gives each
+   * discovered tenant's host identity its grants itself, as RoleBindings to those ClusterRoles in
+   * the namespaces granted to it, and removes them when the tenant is retired. Unset: the platform
+   * binds them.
+   */
+  @IsOptional()
+  @Matches(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be the start of a ClusterRole name (lowercase letters, digits, - and .)' })
+  DISCOVERY_TENANT_CLUSTER_ROLES?: string;
 
   /**
    * Leases (leader election of config-watcher and host-watcher, tenant shards of tenant-watcher):
@@ -233,6 +267,10 @@ const SETTING_NAMES: readonly (keyof Settings)[] = [
   'DISCOVERY_NAMESPACES',
   'DISCOVERY_LABEL_SELECTOR',
   'DISCOVERY_SERVER',
+  'DISCOVERY_IDENTITY_NAMESPACE',
+  'DISCOVERY_FROM_HOST_NAMESPACES',
+  'DISCOVERY_ALLOWED_HOST_NAMESPACES',
+  'DISCOVERY_TENANT_CLUSTER_ROLES',
   'LEASE_TTL_SECONDS',
   'KUBE_MAX_SOCKETS_PER_SERVER',
   'RESYNC_INTERVAL_SECONDS',
@@ -266,7 +304,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   // The value as given: a number setting that is not one would otherwise show as NaN (`null`).
   const shown = (property: string, value: unknown) => JSON.stringify(given[property] ?? value);
   const lines = validateSync(settings).map((e) => `  ${e.property}=${shown(e.property, e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-  lines.push(...operatorListenerErrors(settings));
+  lines.push(...operatorListenerErrors(settings), ...discoveryErrors(settings));
   // A password is never echoed: these messages name the variables and what is wrong with them.
   if (lines.length === 0) lines.push(...[...redisAddressErrors(settings), ...unreadableTlsFiles(settings)].map((line) => `  ${line}`));
   if (lines.length > 0) throw new SettingsError(`invalid environment:\n${lines.join('\n')}`);
@@ -281,6 +319,20 @@ function operatorListenerErrors(settings: Settings): string[] {
   }
   if (port !== undefined && port !== 0 && port === settings.HTTP_PORT) {
     return [`  OPERATOR_HTTP_PORT=${port}: must differ from HTTP_PORT (the health listener)`];
+  }
+  return [];
+}
+
+/** Discovered tenants' identities need a namespace of their own, one discovery does not search. */
+function discoveryErrors(settings: Settings): string[] {
+  const { DISCOVERY_NAMESPACES: searched, DISCOVERY_IDENTITY_NAMESPACE: identities } = settings;
+  if (searched === undefined) return [];
+  if (identities === undefined) {
+    return ['  DISCOVERY_IDENTITY_NAMESPACE: required with DISCOVERY_NAMESPACES (where discovered tenants\' host identities live; a namespace of its own)'];
+  }
+  // With `*` a vCluster found in it is refused instead (discoverTenants).
+  if (searched.split(',').includes(identities)) {
+    return [`  DISCOVERY_IDENTITY_NAMESPACE=${JSON.stringify(identities)}: must not be searched by DISCOVERY_NAMESPACES=${JSON.stringify(searched)} (a vCluster's pods may run as any ServiceAccount of its namespace)`];
   }
   return [];
 }

@@ -15,8 +15,14 @@ import {
 } from '@service-replicator/control-plane-harness';
 import { applyObjects, ofKind, renderChart, tenantValues, type Release } from './helm-chart';
 import type { ReplicateServices } from './replication-fixture';
+import { vClusterConfigSecret, vClusterKubeconfigSecret } from './vcluster-secrets';
 
 const PREFIX = 'helm-e2e';
+/** Discovered vClusters live in these namespaces (discovery.namespaces), their host identities in IDENTITIES. */
+export const DISCOVERED_NAMESPACES = ['vc-d', 'vc-e'];
+export const IDENTITIES = 'sr-tenants';
+/** How long a removed tenant's mappings stay (REMOVAL_GRACE_SECONDS, the one setting changed from the chart's). */
+export const GRACE_SECONDS = 3;
 const INITIAL: ReplicateServices = {
   fromHost: [{ from: 'shared/web', to: 'default/web' }],
   toHost: [{ from: 'default/api', to: 'api' }],
@@ -24,6 +30,7 @@ const INITIAL: ReplicateServices = {
 
 export interface AppIdentity {
   readonly kubeconfigPath: string;
+  readonly kubeConfig: KubeConfig;
   readonly core: CoreV1Api;
 }
 
@@ -45,6 +52,8 @@ export class ChartDeployment {
     private readonly redisServer: RedisServer,
     private readonly redis: Redis,
     private readonly apps: ReadonlyMap<AppName, ReplicatorProcesses>,
+    /** Where this test reaches discovered vClusters (all played by the tenant API server): discovery.server. */
+    private readonly vClusterServer: string,
     readonly hostCore: CoreV1Api,
     readonly tenantCore: CoreV1Api,
     readonly identities: Identities,
@@ -56,18 +65,19 @@ export class ChartDeployment {
     const hostCore = host.kubeConfig.makeApiClient(CoreV1Api);
     const tenantCore = tenant.kubeConfig.makeApiClient(CoreV1Api);
     await seed(hostCore, tenantCore, release, tenant.kubeConfig.exportConfig());
-    const objects = await renderChart(release, chartValues(redisServer.url, INITIAL));
+    const objects = await renderChart(release, chartValues(redisServer.url, INITIAL, tenant.server));
     await applyObjects(host.kubeConfig, objects, { dryRun: false });
 
     const identities = await mintIdentities(host, objects, dir);
     const tenantsFile = join(dir, 'tenants.yaml');
     await writeFile(tenantsFile, tenantsFileOf(objects));
     const apps = new Map<AppName, ReplicatorProcesses>();
-    const deployment = new ChartDeployment(release, dir, [host, tenant], redisServer, new Redis(redisServer.url), apps, hostCore, tenantCore, identities.byKey);
+    const deployment = new ChartDeployment(release, dir, [host, tenant], redisServer, new Redis(redisServer.url), apps, tenant.server, hostCore, tenantCore, identities.byKey);
     try {
       for (const [app, identity] of identities.byApp) {
         const options = { hostKubeconfig: identity.kubeconfigPath, tenantsFile, redisUrl: redisServer.url, prefix: PREFIX, logDir: dir };
-        apps.set(app, await ReplicatorProcesses.start({ ...options, env: { ...containerEnv(objects, app), LOG_LEVEL: 'debug' } }, [app]));
+        const env = { ...containerEnv(objects, app), LOG_LEVEL: 'debug', REMOVAL_GRACE_SECONDS: String(GRACE_SECONDS) };
+        apps.set(app, await ReplicatorProcesses.start({ ...options, env }, [app]));
       }
     } catch (error) {
       await deployment.stop();
@@ -98,7 +108,22 @@ export class ChartDeployment {
   /** A `helm upgrade` with the tenant's new vcluster.yaml: config-watcher reads it without a restart. */
   async configure(replicateServices: ReplicateServices): Promise<void> {
     const [host] = this.clusters;
-    await applyObjects(host.kubeConfig, await renderChart(this.release, chartValues(this.redisServer.url, replicateServices)), { dryRun: false });
+    await applyObjects(host.kubeConfig, await renderChart(this.release, chartValues(this.redisServer.url, replicateServices, this.vClusterServer)), { dryRun: false });
+  }
+
+  /**
+   * A vCluster installed in a searched namespace, as vCluster's chart and syncer leave it on the host:
+   * its config Secret (with these annotations) and its kubeconfig Secret, naming localhost.
+   */
+  async installVCluster(name: string, namespace: string, replicateServices: ReplicateServices, annotations: Record<string, string> = {}): Promise<void> {
+    await this.hostCore.createNamespacedSecret({ namespace, body: vClusterConfigSecret(name, replicateServices, annotations) });
+    await this.hostCore.createNamespacedSecret({ namespace, body: vClusterKubeconfigSecret(name, this.clusters[1]) });
+  }
+
+  /** The vCluster's Secrets deleted, as `helm uninstall` of it would. */
+  async uninstallVCluster(name: string, namespace: string): Promise<void> {
+    await this.hostCore.deleteNamespacedSecret({ namespace, name: `vc-config-${name}` });
+    await this.hostCore.deleteNamespacedSecret({ namespace, name: `vc-${name}` });
   }
 
   /** A client with an app's credentials that acts as `user` (Kubernetes impersonation), as the writer acts as a tenant. */
@@ -127,11 +152,13 @@ export class ChartDeployment {
   }
 }
 
-function chartValues(redisUrl: string, replicateServices: ReplicateServices): object {
+function chartValues(redisUrl: string, replicateServices: ReplicateServices, vClusterServer: string): object {
   return {
     redis: { url: redisUrl },
     queuePrefix: PREFIX,
     configPollMs: 200,
+    // Discovered vClusters beside the listed tenant; they may be granted reads from `shared`.
+    discovery: { namespaces: DISCOVERED_NAMESPACES, identityNamespace: IDENTITIES, fromHostNamespaces: ['shared'], server: vClusterServer },
     // endpoints mode with core/v1 Endpoints: the writer, acting as the tenant, writes all three kinds
     // into vc-a under the chart's RBAC (the tenant identity's Roles).
     tenants: [
@@ -147,7 +174,7 @@ function chartValues(redisUrl: string, replicateServices: ReplicateServices): ob
 
 /** What the user has before installing: namespaces, the tenant's kubeconfig Secret, the Services to replicate. */
 async function seed(hostCore: CoreV1Api, tenantCore: CoreV1Api, release: Release, tenantKubeconfig: string): Promise<void> {
-  for (const name of [release.namespace, 'shared', 'vc-a', 'elsewhere']) await hostCore.createNamespace({ body: { metadata: { name } } });
+  for (const name of [release.namespace, 'shared', 'vc-a', 'elsewhere', IDENTITIES, ...DISCOVERED_NAMESPACES]) await hostCore.createNamespace({ body: { metadata: { name } } });
   await hostCore.createNamespacedSecret({ namespace: 'vc-a', body: { metadata: { name: 'vc-a-kubeconfig' }, stringData: { config: tenantKubeconfig } } });
   await hostCore.createNamespacedSecret({ namespace: 'vc-a', body: { metadata: { name: 'not-a-kubeconfig' }, stringData: { token: 'secret' } } });
   const web = { metadata: { name: 'web' }, spec: { ports: [{ name: 'http', port: 80 }] } };
@@ -166,7 +193,7 @@ async function mintIdentities(host: ControlPlane, objects: readonly KubernetesOb
     const identity = await mintServiceAccountIdentity(host.kubeConfig, account.metadata?.namespace ?? '', account.metadata?.name ?? '');
     const kubeconfigPath = join(dir, `${app}.kubeconfig`);
     await writeFile(kubeconfigPath, identity.kubeConfig.exportConfig());
-    byApp.set(app, { kubeconfigPath, core: identity.kubeConfig.makeApiClient(CoreV1Api) });
+    byApp.set(app, { kubeconfigPath, kubeConfig: identity.kubeConfig, core: identity.kubeConfig.makeApiClient(CoreV1Api) });
   }
   const get = (app: AppName) => {
     const identity = byApp.get(app);

@@ -32,6 +32,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s-tenant-%s" (include "service-replicator.fullname" .root) .tenant -}}
 {{- end }}
 
+{{/* The tenant ClusterRoles' prefix: <prefix>-read, -write, -write-endpoints (discovered tenants' grants). */}}
+{{- define "service-replicator.tenantClusterRolePrefix" -}}
+{{- printf "%s-tenant" (include "service-replicator.fullname" .) -}}
+{{- end }}
+
 {{- define "service-replicator.selectorLabels" -}}
 app.kubernetes.io/name: {{ .root.Chart.Name }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}

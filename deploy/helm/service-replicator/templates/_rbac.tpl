@@ -16,8 +16,13 @@ values name, so every grant is a namespaced Role, and gets are limited to the na
   about Endpoints otherwise)
 - discovery.namespaces: config-watcher list/watch Secrets (vCluster's config and kubeconfig
   Secrets), tenant-watcher and the writer get Secrets (the kubeconfigs), and host-watcher watches
-  Services and EndpointSlices there (each is a discovered tenant's hostNamespace). A discovered
-  tenant's host identity (tenant-<name>) and its Roles are not made here: see the README. discovery.allNamespaces: the same as ClusterRoles
+  Services, EndpointSlices, Endpoints and pods there (each is a discovered tenant's hostNamespace);
+  Services and EndpointSlices also in discovery.fromHostNamespaces and allowedHostNamespaces
+  (Endpoints there too), what discovered tenants may be granted. The writer may impersonate every
+  ServiceAccount of discovery.identityNamespace (discovered tenants' identities; nothing else is
+  there). With provisionIdentities, config-watcher may list, create and delete RoleBindings in all
+  those namespaces and `bind` the three tenant ClusterRoles (rbac.yaml): it gives each discovered
+  tenant's identity its grants. discovery.allNamespaces: the same as ClusterRoles
   (service-replicator.clusterRbacRules), the one case anything is granted cluster-wide.
 What the apps do inside tenant clusters is granted there, to the tenant kubeconfig's identity.
 */}}
@@ -48,6 +53,21 @@ What the apps do inside tenant clusters is granted there, to the tenant kubeconf
 {{- $discovery := .Values.discovery | default (dict) -}}
 {{- $searched := ternary list ($discovery.namespaces | default list) (eq $discovery.allNamespaces true) -}}
 {{- $watched = concat $watched $searched -}}
+{{- if or (eq $discovery.allNamespaces true) $discovery.namespaces -}}
+{{- /* Discovered tenants: their namespaces and what they may be granted beyond (cluster-wide with allNamespaces). */ -}}
+{{- $grantable := ternary list (uniq (concat ($discovery.fromHostNamespaces | default list) ($discovery.allowedHostNamespaces | default list))) (eq $discovery.allNamespaces true) -}}
+{{- $watched = concat $watched $grantable -}}
+{{- $podNamespaces = concat $podNamespaces $searched -}}
+{{- $endpointsTargets = concat $endpointsTargets $searched (ternary list ($discovery.allowedHostNamespaces | default list) (eq $discovery.allNamespaces true)) -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $discovery.identityNamespace "rule" (dict "apiGroups" (list "") "resources" (list "serviceaccounts") "verbs" (list "impersonate"))) -}}
+{{- if ne $discovery.provisionIdentities false -}}
+{{- range $namespace := uniq (concat $searched $grantable) -}}
+{{- range $rule := include "service-replicator.bindingRules" $ | fromJsonArray -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "config-watcher" "namespace" $namespace "rule" $rule) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- range $namespace, $names := $configMaps -}}
 {{- include "service-replicator.grant" (dict "plan" $plan "app" "config-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "configmaps") "verbs" (list "list" "watch"))) -}}
 {{- end -}}
@@ -91,21 +111,42 @@ endpoints). The same as libs/replication-config's tenantHostGrants.
 */}}
 {{- define "service-replicator.tenantRbacPlan" -}}
 {{- $plan := dict -}}
-{{- $read := list (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "get")) (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list")) -}}
-{{- $write := list (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "get" "create" "update" "delete")) (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list" "create" "update" "delete")) (dict "apiGroups" (list "") "resources" (list "events") "verbs" (list "create")) -}}
-{{- $endpoints := dict "apiGroups" (list "") "resources" (list "endpoints") "verbs" (list "get" "create" "update" "delete") -}}
+{{- $access := include "service-replicator.tenantAccessRules" . | fromJson -}}
+{{- $read := get $access "read" -}}
 {{- range .Values.tenants -}}
 {{- $roles := dict -}}
 {{- $targets := uniq (concat (list .hostNamespace) (.allowedHostNamespaces | default list)) -}}
 {{- range $namespace := uniq (.fromHostNamespaces | default list) -}}
 {{- if not (has $namespace $targets) }}{{ $_ := set $roles $namespace $read }}{{ end -}}
 {{- end -}}
-{{- $targetRules := $write -}}
-{{- if or .adoptVClusterMirrors .endpoints }}{{ $targetRules = append $write $endpoints }}{{ end -}}
+{{- $targetRules := get $access (ternary "write-endpoints" "write" (or .adoptVClusterMirrors .endpoints | default false)) -}}
 {{- range $namespace := $targets }}{{ $_ := set $roles $namespace $targetRules }}{{ end -}}
 {{- $_ := set $plan .name $roles -}}
 {{- end -}}
 {{- toJson $plan -}}
+{{- end }}
+
+{{/*
+What a tenant identity may do in a namespace, by access, as JSON {read, write, write-endpoints}: read
+fromHost sources (get Services, list EndpointSlices); write toHost targets (Services, EndpointSlices,
+Warning Events); that and core/v1 Endpoints. The same as libs/replication-config's TENANT_ACCESS_RULES.
+*/}}
+{{- define "service-replicator.tenantAccessRules" -}}
+{{- $read := list (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "get")) (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list")) -}}
+{{- $write := list (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "get" "create" "update" "delete")) (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list" "create" "update" "delete")) (dict "apiGroups" (list "") "resources" (list "events") "verbs" (list "create")) -}}
+{{- $endpoints := dict "apiGroups" (list "") "resources" (list "endpoints") "verbs" (list "get" "create" "update" "delete") -}}
+{{- toJson (dict "read" $read "write" $write "write-endpoints" (append $write $endpoints)) -}}
+{{- end }}
+
+{{/*
+What config-watcher needs to give discovered tenants' identities their grants, where it may: make and
+remove RoleBindings (never update one) to exactly the tenant ClusterRoles (`bind` on them by name, so
+no binding can grant more than they hold), as a JSON list of rules.
+*/}}
+{{- define "service-replicator.bindingRules" -}}
+{{- $prefix := include "service-replicator.tenantClusterRolePrefix" . -}}
+{{- $roles := list (printf "%s-read" $prefix) (printf "%s-write" $prefix) (printf "%s-write-endpoints" $prefix) -}}
+{{- toJson (list (dict "apiGroups" (list "rbac.authorization.k8s.io") "resources" (list "rolebindings") "verbs" (list "list" "create" "delete")) (dict "apiGroups" (list "rbac.authorization.k8s.io") "resources" (list "clusterroles") "resourceNames" $roles "verbs" (list "bind"))) -}}
 {{- end }}
 
 {{/* Adds a rule to an app's Role in a namespace (ctx: plan, app, namespace, rule); prints nothing. */}}
@@ -124,7 +165,10 @@ rules per app ({app: [rules]}); empty otherwise.
 {{- $secretsGet := dict "apiGroups" (list "") "resources" (list "secrets") "verbs" (list "get") -}}
 {{- $_ := set $rules "config-watcher" (list (dict "apiGroups" (list "") "resources" (list "secrets") "verbs" (list "list" "watch"))) -}}
 {{- $_ := set $rules "tenant-watcher" (list $secretsGet) -}}
-{{- $_ := set $rules "host-watcher" (list (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "list" "watch")) (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list" "watch"))) -}}
+{{- $_ := set $rules "host-watcher" (list (dict "apiGroups" (list "") "resources" (list "services" "endpoints" "pods") "verbs" (list "list" "watch")) (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list" "watch"))) -}}
+{{- if ne .Values.discovery.provisionIdentities false -}}
+{{- $_ := set $rules "config-watcher" (concat (get $rules "config-watcher") (include "service-replicator.bindingRules" . | fromJsonArray)) -}}
+{{- end -}}
 {{- $_ := set $rules "writer" (list $secretsGet) -}}
 {{- end -}}
 {{- toJson $rules -}}

@@ -107,7 +107,7 @@ serverSuite('helm chart against real API servers', () => {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
         subjects: [{ kind: 'ServiceAccount', namespace: RELEASE.namespace, name: 'sr-service-replicator-config-watcher' }],
       });
-      assert.equal(await statusOf(asConfigWatcher.createNamespacedRoleBinding({ namespace: 'vc-d', body: binding('vc-d', 'admin') })), 403, 'bind admin');
+      assert.equal(await statusOf(asConfigWatcher.createNamespacedRoleBinding({ namespace: 'vc-d', body: binding('vc-d', 'cluster-admin') })), 403, 'bind cluster-admin');
       assert.equal(await statusOf(asConfigWatcher.createNamespacedRoleBinding({ namespace: 'elsewhere', body: binding('elsewhere', 'sr-service-replicator-tenant-write') })), 403, 'bind outside the discovery namespaces');
     });
 

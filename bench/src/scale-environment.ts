@@ -131,7 +131,8 @@ export class ScaleEnvironment {
   }
 }
 
-function commandOf(pid: number): string {
+/** A process's command name (etcd, kube-apiserver, ...), to label its CPU. */
+export function commandOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {

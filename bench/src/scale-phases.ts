@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import type { Mapping } from '@service-replicator/replication-config';
 import { mappingKeyOf } from '@service-replicator/replication-config';
 import { ReconcileQueue } from '@service-replicator/replication-queue';
+import { milestoneOf, PUBLISHED, WROTE } from './app-milestones';
 import { log } from './bench-log';
 import { writeMirrorsDirectly } from './direct-writes';
 import { difference, readLoad, type LoadReading } from './load-counters';
@@ -149,17 +150,7 @@ async function synced(env: ScaleEnvironment, tenant: string, namespaces: number)
 
 /** Milestones from the apps' JSON log lines: config published, first and last mirror written. */
 async function timelineOf(env: ScaleEnvironment, startedAt: number, converged: number): Promise<SystemTimeline> {
-  const times = (text: string, match: (entry: { msg?: string; wrote?: string }) => boolean) =>
-    text.split('\n').flatMap((line) => {
-      try {
-        const entry = JSON.parse(line) as { time?: string; msg?: string; wrote?: string };
-        return entry.time && match(entry) ? [(Date.parse(entry.time) - startedAt) / 1000] : [];
-      } catch {
-        return [];
-      }
-    }).filter((t) => t >= 0).sort((a, b) => a - b);
-  const published = times(await env.apps.log('config-watcher'), (e) => /published mappings version/.test(e.msg ?? ''));
-  const writes = times(await env.apps.log('writer'), (e) => e.wrote !== undefined);
-  const round = (t: number | undefined) => (t === undefined ? undefined : Math.round(t * 100) / 100);
-  return { published: round(published.at(-1)), firstWrite: round(writes[0]), lastWrite: round(writes.at(-1)), converged: round(converged) ?? converged };
+  const published = await milestoneOf(env.apps, 'config-watcher', startedAt, PUBLISHED);
+  const writes = await milestoneOf(env.apps, 'writer', startedAt, WROTE);
+  return { published: published.last, firstWrite: writes.first, lastWrite: writes.last, converged: Math.round(converged * 100) / 100 };
 }

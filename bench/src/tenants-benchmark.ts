@@ -21,6 +21,9 @@ Writes docs/benchmarks.md (section "Many tenants").
   --mappings=N         fromHost mappings per tenant (default 10)
   --replicas=LIST      tenant-watcher replicas per system run (default 1,2)
   --timeout-s=S        give up after S seconds (default 3600)
+  --keep-logs          keep every run's app logs (their folder is printed at the end)
+  --profile=DIR        write a CPU profile of every app process into DIR (slows them down:
+                       for finding where the time goes, not for figures)
   --no-docs            do not write docs/benchmarks.md
   -h, --help           this text`;
 
@@ -42,6 +45,8 @@ function parseOptions(argv: readonly string[]) {
       replicas: { type: 'string', default: '1,2' },
       'timeout-s': { type: 'string', default: '3600' },
       'no-docs': { type: 'boolean', default: false },
+      'keep-logs': { type: 'boolean', default: false },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -56,21 +61,24 @@ function parseOptions(argv: readonly string[]) {
     replicas: values.replicas.split(',').map((r) => positive('replicas', r)),
     timeoutMs: positive('timeout-s', values['timeout-s']) * 1000,
     docs: !values['no-docs'],
+    keepLogs: values['keep-logs'],
+    profileDir: values.profile,
     help: values.help,
   };
 }
 
-function appEnv(): Record<string, string> {
-  return { WRITER_CONCURRENCY: String(CONCURRENCY), RESYNC_INTERVAL_SECONDS: '3600', ORPHAN_SWEEP_INTERVAL_SECONDS: '3600', CONFIG_POLL_MS: '200', CONFIG_SETTLE_MS: '100', LOG_LEVEL: 'info' };
+function appEnv(profileDir?: string): Record<string, string> {
+  const profiling: Record<string, string> = profileDir ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.js')}`, CPU_PROFILE_DIR: profileDir } : {};
+  return { ...profiling, WRITER_CONCURRENCY: String(CONCURRENCY), RESYNC_INTERVAL_SECONDS: '3600', ORPHAN_SWEEP_INTERVAL_SECONDS: '3600', CONFIG_POLL_MS: '200', CONFIG_SETTLE_MS: '100', LOG_LEVEL: 'info' };
 }
 
 async function measure(env: TenantsEnvironment, options: ReturnType<typeof parseOptions>): Promise<TenantsResult> {
   await env.createSources(options.mappings);
   const floors = [await floorRun(env, await env.createTenants('floor-a', options.tenants), CONCURRENCY)];
   const runs: TenantsRun[] = [];
-  for (const replicas of options.replicas) runs.push(await systemRun(env, await env.createTenants(`r${replicas}`, options.tenants), replicas, appEnv()));
+  for (const replicas of options.replicas) runs.push(await systemRun(env, await env.createTenants(`r${replicas}`, options.tenants), replicas, appEnv(options.profileDir)));
   floors.push(await floorRun(env, await env.createTenants('floor-b', options.tenants), CONCURRENCY));
-  return { ...runInfo(), settings: appEnv(), floors, runs };
+  return { ...runInfo(), settings: appEnv(options.profileDir), floors, runs };
 }
 
 export async function runTenantsBenchmark(argv: readonly string[]): Promise<number> {
@@ -81,7 +89,7 @@ export async function runTenantsBenchmark(argv: readonly string[]): Promise<numb
   }
   return runMeasured(
     { timeoutMs: options.timeoutMs, starting: 'starting a host and two tenant control planes and Redis' },
-    () => TenantsEnvironment.start(),
+    () => TenantsEnvironment.start({ keepLogs: options.keepLogs }),
     (env) => measure(env, options),
     async (result) => {
       if (options.docs) await writeDocSection(join(repoRoot, 'docs', 'benchmarks.md'), 'tenants', renderTenantsSection(result));

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { grantRoles, ReplicatorProcesses, startControlPlane, startRedis, type ControlPlane, type RedisServer } from '@service-replicator/control-plane-harness';
+import { APPS, grantRoles, ReplicatorProcesses, startControlPlane, startRedis, type ControlPlane, type RedisServer } from '@service-replicator/control-plane-harness';
 import { tenantHostGrants, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
 import { log } from './bench-log';
-import { inParallel, SOURCE_NAMESPACE } from './scale-environment';
+import type { LoadSources } from './load-counters';
+import { commandOf, inParallel, SOURCE_NAMESPACE } from './scale-environment';
 
 export const PREFIX = 'tenants';
 /** Where every tenant's vcluster.yaml is, one ConfigMap per tenant. */
@@ -29,14 +30,43 @@ export class TenantsEnvironment {
   private replicator?: ReplicatorProcesses;
   sources: V1Service[] = [];
 
-  private constructor(readonly dir: string, readonly host: ControlPlane, readonly tenantServers: readonly ControlPlane[], readonly redisServer: RedisServer, readonly redis: Redis) {}
+  private constructor(
+    readonly dir: string,
+    readonly host: ControlPlane,
+    readonly tenantServers: readonly ControlPlane[],
+    readonly redisServer: RedisServer,
+    readonly redis: Redis,
+    /** Leave `dir` (every run's app logs) in place at the end, for a look at where the time went. */
+    private readonly keepLogs: boolean,
+  ) {}
 
-  static async start(): Promise<TenantsEnvironment> {
+  static async start(options: { readonly keepLogs: boolean }): Promise<TenantsEnvironment> {
     const dir = await mkdtemp(join(tmpdir(), 'sr-tenants-bench-'));
     const [host, a, b, redisServer] = await Promise.all([startControlPlane({ name: 'host' }), startControlPlane({ name: 'tenant-1' }), startControlPlane({ name: 'tenant-2' }), startRedis()]);
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined);
-    return new TenantsEnvironment(dir, host, [a, b], redisServer, redis);
+    return new TenantsEnvironment(dir, host, [a, b], redisServer, redis, options.keepLogs);
+  }
+
+  /**
+   * What load-counters reads: the three API servers, Redis, and the CPU of every process by role
+   * (each control plane's etcd, kube-apiserver and kube-controller-manager, redis-server, the apps,
+   * and this process, which is the floor's client): where a 2-core machine's time goes.
+   */
+  loadSources(): LoadSources {
+    const planes = [this.host, ...this.tenantServers];
+    return {
+      apiServers: planes.map((plane) => ({ name: plane.name, kubeConfig: plane.kubeConfig })),
+      redis: this.redis,
+      processes: () => {
+        const byLabel = new Map<string, number[]>();
+        for (const plane of planes) for (const pid of plane.pids()) byLabel.set(`${plane.name} ${commandOf(pid)}`, [pid]);
+        if (this.redisServer.pid !== undefined) byLabel.set('redis-server', [this.redisServer.pid]);
+        for (const app of APPS) byLabel.set(app, this.replicator?.pids(app) ?? []);
+        byLabel.set('bench', [process.pid]);
+        return byLabel;
+      },
+    };
   }
 
   async createSources(count: number): Promise<void> {
@@ -128,6 +158,7 @@ export class TenantsEnvironment {
     await this.stopApps();
     this.redis.disconnect();
     await Promise.all([this.host.stop(), ...this.tenantServers.map((server) => server.stop()), this.redisServer.stop()]);
-    await rm(this.dir, { recursive: true, force: true });
+    if (this.keepLogs) log(`the apps' logs are kept in ${this.dir}`);
+    else await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -3,9 +3,10 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ReconcileQueue } from '@service-replicator/replication-queue';
+import { milestoneOf, PUBLISHED, WATCHING, WROTE, type Milestone } from './app-milestones';
 import { log } from './bench-log';
 import { writeMirrorsDirectly } from './direct-writes';
-import { difference, readLoad, scrape, total, type LoadReading, type LoadSources } from './load-counters';
+import { difference, readLoad, scrape, total, type LoadReading } from './load-counters';
 import { MirrorCount } from './mirror-count';
 import { queueDrained } from './scale-phases';
 import { PREFIX, type BenchTenant, type TenantsEnvironment } from './tenants-environment';
@@ -44,12 +45,26 @@ export interface TenantsRun {
   /** A tenant's ConfigMap edited (one mapping added): ms until the new mapping was in sync, per edit. */
   readonly configEditMs: readonly number[];
   readonly load: LoadReading;
+  readonly timeline: TenantsTimeline;
+  /** The writer's passes until convergence, by outcome (replicator_reconciles_total): a mirror takes one when nothing waits. */
+  readonly passes: Readonly<Record<string, number>>;
 }
 
 export interface FloorRun {
   readonly mirrors: number;
   readonly concurrency: number;
   readonly seconds: number;
+  readonly load: LoadReading;
+}
+
+/** Where a system run's time went, from the apps' logs (seconds from the tenants file naming every tenant). */
+export interface TenantsTimeline {
+  /** config-watcher published a tenant's mappings (once per tenant). */
+  readonly published: Milestone;
+  /** A tenant-watcher started following a tenant. */
+  readonly watching: Milestone;
+  /** The writer wrote a mirror. */
+  readonly writes: Milestone;
 }
 
 /** The same mirrors written directly with client-node (split over both tenant API servers), `concurrency` at a time in all. */
@@ -57,6 +72,7 @@ export async function floorRun(env: TenantsEnvironment, tenants: readonly BenchT
   const perServer = env.tenantServers.map((_, server) => tenants.filter((tenant) => tenant.server === server));
   const counts = await Promise.all(env.tenantServers.map((plane, server) => MirrorCount.start(plane.kubeConfig, perServer[server].map((t) => t.name), expected(env, perServer[server]))));
   try {
+    const before = await readLoad(env.loadSources());
     const start = performance.now();
     await Promise.all(env.tenantServers.map((plane, server) => {
       const jobs = perServer[server].flatMap((tenant) => tenant.mappings.map((mapping, i) => ({ source: env.sources[i], mapping })));
@@ -64,8 +80,9 @@ export async function floorRun(env: TenantsEnvironment, tenants: readonly BenchT
     }));
     await Promise.all(counts.map((count) => count.all(CONVERGE_TIMEOUT_MS)));
     const seconds = (performance.now() - start) / 1000;
+    const load = difference(before, await readLoad(env.loadSources()));
     log(`floor: ${seconds.toFixed(1)} s for ${tenants.length * env.sources.length} mirrors`);
-    return { mirrors: tenants.length * env.sources.length, concurrency, seconds };
+    return { mirrors: tenants.length * env.sources.length, concurrency, seconds, load };
   } finally {
     await Promise.all(counts.map((count) => count.stop()));
   }
@@ -85,14 +102,16 @@ export async function systemRun(env: TenantsEnvironment, tenants: readonly Bench
     const pids = env.apps.pids('tenant-watcher');
     const baselineRss = pids.map(rssMiB);
     const mirrors = tenants.length * env.sources.length;
-    const before = await readLoad(loadSources(env));
+    const before = await readLoad(env.loadSources());
     const start = performance.now();
     await publishAll();
     await allInSync(env, mirrors);
     await queueDrained(queue);
     const seconds = (performance.now() - start) / 1000;
-    const load = difference(before, await readLoad(loadSources(env)));
-    log(`system, ${tenantWatchers} tenant-watcher(s): ${seconds.toFixed(1)} s for ${mirrors} mirrors`);
+    const load = difference(before, await readLoad(env.loadSources()));
+    const timeline = await timelineOf(env, performance.timeOrigin + start);
+    const passes = await writerPasses(env);
+    log(`system, ${tenantWatchers} tenant-watcher(s): ${seconds.toFixed(1)} s for ${mirrors} mirrors (${JSON.stringify(timeline)})`);
     const watches = await Promise.all(env.tenantServers.map(async (plane, server) => {
       const now = await openWatches(plane.kubeConfig);
       const ours = (resource: string) => (now.get(resource) ?? 0) - (baselineWatches[server].get(resource) ?? 0);
@@ -100,9 +119,9 @@ export async function systemRun(env: TenantsEnvironment, tenants: readonly Bench
     }));
     const held = await tenantsHeld(env, pids);
     const afterRss = pids.map(rssMiB);
-    const idleBefore = await readLoad(loadSources(env));
+    const idleBefore = await readLoad(env.loadSources());
     await sleep(IDLE_MS);
-    const idle = difference(idleBefore, await readLoad(loadSources(env)));
+    const idle = difference(idleBefore, await readLoad(env.loadSources()));
     const rss = pids.map((pid, i) => ({ baselineMiB: baselineRss[i], afterMiB: afterRss[i], steadyMiB: rssMiB(pid), tenantsHeld: held[i] }));
     const configEditMs = await configEdits(env, tenants);
     const idleTotal = total(idle.requests, (key) => !SERVER_BACKGROUND.test(key));
@@ -113,6 +132,8 @@ export async function systemRun(env: TenantsEnvironment, tenants: readonly Bench
       idleRequests: Object.fromEntries(idle.requests),
       configEditMs,
       load,
+      timeline,
+      passes,
     };
   } finally {
     await queue.close();
@@ -147,12 +168,20 @@ function expected(env: TenantsEnvironment, tenants: readonly BenchTenant[]) {
   return tenants.flatMap((tenant) => tenant.mappings.map((mapping, i) => ({ ...mapping.target, address: env.sources[i].spec?.clusterIP ?? '' })));
 }
 
-function loadSources(env: TenantsEnvironment): LoadSources {
+async function timelineOf(env: TenantsEnvironment, startedAt: number): Promise<TenantsTimeline> {
   return {
-    apiServers: [{ name: 'host', kubeConfig: env.host.kubeConfig }, ...env.tenantServers.map((plane) => ({ name: plane.name, kubeConfig: plane.kubeConfig }))],
-    redis: env.redis,
-    processes: () => new Map(['config-watcher', 'host-watcher', 'tenant-watcher', 'writer'].map((app) => [app, env.apps.pids(app as 'writer')])),
+    published: await milestoneOf(env.apps, 'config-watcher', startedAt, PUBLISHED),
+    watching: await milestoneOf(env.apps, 'tenant-watcher', startedAt, WATCHING),
+    writes: await milestoneOf(env.apps, 'writer', startedAt, WROTE),
   };
+}
+
+/** The writer's replicator_reconciles_total, summed over directions, by outcome. */
+async function writerPasses(env: TenantsEnvironment): Promise<Record<string, number>> {
+  const text = await (await fetch(`${await env.apps.httpAddress('writer')}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  const passes: Record<string, number> = {};
+  for (const match of text.matchAll(/^replicator_reconciles_total\{[^}]*outcome="([^"]+)"[^}]*\} (\S+)$/gm)) passes[match[1]] = (passes[match[1]] ?? 0) + Number(match[2]);
+  return passes;
 }
 
 /** Every mapping's status record says in-sync (the writer's word, after its writes succeeded). */

@@ -48,4 +48,18 @@ describe('KeepAliveKubeConfig', () => {
     assert.notEqual(byToken[0], [...agents][0], 'another API server, another agent');
     assert.equal(pool.size, 2);
   });
+
+  it("gives each watch a connection of its own (a new agent, not kept alive), never the requests' pooled agent", async () => {
+    const pool = new AgentPool(4);
+    const kc = kubeConfig('', pool, 'https://127.0.0.1:8443', 't1');
+    const watchAgent = async () => {
+      const opts: { agent?: unknown } = {};
+      await kc.applyToHTTPSOptions(opts);
+      return opts.agent as { keepAlive: boolean; maxSockets: number };
+    };
+    const [first, second] = [await watchAgent(), await watchAgent()];
+    assert.notEqual(first, second);
+    assert.equal(first.keepAlive, false);
+    assert.notEqual(first, await agentFor(kc));
+  });
 });

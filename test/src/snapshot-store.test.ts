@@ -131,6 +131,30 @@ serverSuite('SnapshotStore (real Redis)', () => {
     assert.equal((await mappings.get('a'))?.version, published.version, 'the deposed leader published nothing');
   });
 
+  it("reads all tenants' mappings again only for tenants published since, and sees a removal and Redis losing them", async () => {
+    const mappings = new MappingStore(redis, `all-${++prefix}`);
+    const reader = new MappingStore(redis, `all-${prefix}`);
+    const spec = (name: string) => ({ name, hostNamespace: `vc-${name}`, kubeconfig: { file: 'k' }, allowedHostNamespaces: [], config: { file: 'c' }, toHostMode: 'selector' as const });
+    const mapping = (tenant: string, name: string) => ({ tenant, direction: 'fromHost' as const, source: { namespace: 'shared', name }, target: { namespace: 'default', name } });
+    await mappings.publish(spec('a'), [mapping('a', 'db')]);
+    await mappings.publish(spec('b'), [mapping('b', 'db')]);
+    const names = async () => (await reader.all()).map((t) => `${t.tenant.name}@${t.version}:${t.mappings.map((m) => m.target.name).join()}`).sort();
+    const first = await names();
+    const reads = async (work: () => Promise<unknown>) => {
+      const before = Number(/cmdstat_hgetall:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+      await work();
+      return Number(/cmdstat_hgetall:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0) - before;
+    };
+    assert.equal(await reads(() => reader.all()), 1, 'nothing published since: only the records are read');
+    const b2 = await mappings.publish(spec('b'), [mapping('b', 'db'), mapping('b', 'cache')]);
+    assert.equal(await reads(() => reader.all()), 2, "the records, and b's mappings");
+    assert.deepEqual(await names(), [first[0], `b@${b2.version}:cache,db`]);
+    await mappings.remove('a');
+    assert.deepEqual(await names(), [`b@${b2.version}:cache,db`]);
+    await redis.del(`all-${prefix}:replicator:tenants`, `all-${prefix}:replicator:mappings:b`);
+    assert.deepEqual(await reader.all(), []);
+  });
+
   it('keeps the keys whose passes wait for a namespace until its watcher takes them, once', async () => {
     fresh();
     await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/db');

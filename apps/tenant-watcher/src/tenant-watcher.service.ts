@@ -98,7 +98,10 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   private async reloadNow(reason: string): Promise<void> {
     try {
       const tenants = await this.redis.mappings.all();
+      const known = new Set(this.publishedNames);
       this.publishedNames = tenants.map((tenant) => tenant.tenant.name);
+      // A tenant published just now is taken at once, not at the next lease round (up to a fifth of the TTL later).
+      if (this.publishedNames.some((name) => !known.has(name))) void this.shards.runRound();
       const owned = tenants.filter((tenant) => this.leaseOf(tenant.tenant.name));
       const ownedNames = new Set(owned.map((tenant) => tenant.tenant.name));
       const dropped = [...this.watches.keys()].filter((name) => !ownedNames.has(name));

@@ -80,6 +80,10 @@ export class MappingStore {
   private readonly tenantsKey: string;
   private readonly versionKey: string;
   private readonly checksKey: string;
+  /** Each tenant as all() last read it (its version says whether it is still current). */
+  private readonly lastRead = new Map<string, PublishedTenant>();
+  private readonly recordParser = new HashParser<PublishedTenantRecord>();
+  private readonly checkParser = new HashParser<ConfigCheck>();
 
   constructor(private readonly redis: RedisClient, private readonly prefix: string) {
     this.tenantsKey = `${prefix}:replicator:tenants`;
@@ -134,15 +138,25 @@ export class MappingStore {
     return record ? withMappings(JSON.parse(record) as PublishedTenantRecord, mappings) : undefined;
   }
 
+  /**
+   * Every published tenant with its mappings. A version's mappings never change (a publication
+   * replaces them under a new version), so only the tenants published since the last call are
+   * read: the watchers call this on every announcement, and 200 tenants publishing one after the
+   * other would otherwise read every tenant's mappings 200 times.
+   */
   async all(): Promise<PublishedTenant[]> {
     const records = await this.records();
-    const mappings = await Promise.all(records.map((record) => this.redis.hgetall(this.mappingsKey(record.tenant.name))));
-    return records.map((record, index) => withMappings(record, mappings[index]));
+    const stale = records.filter((record) => this.lastRead.get(record.tenant.name)?.version !== record.version);
+    const mappings = await Promise.all(stale.map((record) => this.redis.hgetall(this.mappingsKey(record.tenant.name))));
+    stale.forEach((record, index) => this.lastRead.set(record.tenant.name, withMappings(record, mappings[index])));
+    const current = new Set(records.map((record) => record.tenant.name));
+    for (const name of this.lastRead.keys()) if (!current.has(name)) this.lastRead.delete(name);
+    return records.flatMap((record) => this.lastRead.get(record.tenant.name) ?? []);
   }
 
-  /** Every published tenant without its mappings: cheap whatever the size of their configs. */
+  /** Every published tenant without its mappings: cheap whatever the size of their configs (a record unchanged since the last call is not parsed again). */
   async records(): Promise<PublishedTenantRecord[]> {
-    return Object.values(await this.redis.hgetall(this.tenantsKey)).map((raw) => JSON.parse(raw) as PublishedTenantRecord);
+    return this.recordParser.parse(await this.redis.hgetall(this.tenantsKey));
   }
 
   /** Issue messages are redacted and cut (redactSecrets) before they are stored: a config may come from a Secret. */
@@ -152,9 +166,9 @@ export class MappingStore {
     await this.redis.hset(this.checksKey, check.tenant, JSON.stringify(record));
   }
 
+  /** Every tenant's last config check (one unchanged since the last call is not parsed again). */
   async checks(): Promise<ConfigCheck[]> {
-    const raw = await this.redis.hgetall(this.checksKey);
-    return Object.values(raw).map((value) => JSON.parse(value) as ConfigCheck);
+    return this.checkParser.parse(await this.redis.hgetall(this.checksKey));
   }
 
   private mappingsKey(tenant: string): string {
@@ -178,4 +192,22 @@ export function failOnError(results: [Error | null, unknown][] | null): void {
   const failed = results?.find(([error]) => error);
   if (failed?.[0]) throw failed[0];
   if (!results) throw new Error('Redis transaction was aborted');
+}
+
+/**
+ * The values of a hash of JSON records, parsed; a value whose text is the one parsed last time is
+ * not parsed again (config-watcher reads every tenant's record and check on every poll).
+ */
+class HashParser<T> {
+  private last = new Map<string, { readonly text: string; readonly value: T }>();
+
+  parse(hash: Readonly<Record<string, string>>): T[] {
+    const next = new Map<string, { readonly text: string; readonly value: T }>();
+    for (const [field, text] of Object.entries(hash)) {
+      const known = this.last.get(field);
+      next.set(field, known?.text === text ? known : { text, value: JSON.parse(text) as T });
+    }
+    this.last = next;
+    return [...next.values()].map((entry) => entry.value);
+  }
 }

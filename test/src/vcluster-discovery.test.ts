@@ -12,7 +12,7 @@ import { eventually } from './support/wait';
 
 const PREFIX = 'e2e-discovery';
 const GRACE_SECONDS = 4;
-const SEARCHED = ['vcluster-team-a', 'vcluster-team-b', 'vcluster-team-c'];
+const SEARCHED = ['vcluster-team-a', 'vcluster-team-b', 'vcluster-team-c', 'vcluster-team-d', 'vcluster-team-e'];
 /** Where the discovered tenants' host identities live (DISCOVERY_IDENTITY_NAMESPACE). */
 const IDENTITIES = 'sr-tenants';
 
@@ -35,7 +35,7 @@ serverSuite('vCluster discovery', () => {
 
   const published = async (name: string) => {
     const raw = await fx.redis.hget(`${PREFIX}:replicator:tenants`, name);
-    return raw ? (JSON.parse(raw) as { version: number; retireAt?: string; tenant: { hostNamespace: string; kubeconfig: object }; mappingCount: number }) : undefined;
+    return raw ? (JSON.parse(raw) as { version: number; retireAt?: string; tenant: { hostNamespace: string; kubeconfig: object; hostServiceAccount?: object }; mappingCount: number }) : undefined;
   };
   const check = async (name: string) => {
     const raw = await fx.redis.hget(`${PREFIX}:replicator:config-checks`, name);
@@ -115,6 +115,20 @@ serverSuite('vCluster discovery', () => {
     ]);
     assert.equal(await published('team-c'), undefined);
     assert.equal(await published('team-x'), undefined);
+  });
+
+  it('two vClusters naming one host identity: the first (by namespace) has it, the other is not replicated', async () => {
+    const annotations = { 'replicator.service-replicator.io/host-service-account': 'platform-shared' };
+    for (const name of ['team-d', 'team-e']) {
+      await fx.hostCore.createNamespacedSecret({ namespace: `vcluster-${name}`, body: configSecret(name, { fromHost: [{ from: 'shared/db', to: `${name}/db` }] }, annotations) });
+      await fx.hostCore.createNamespacedSecret({ namespace: `vcluster-${name}`, body: kubeconfigSecret(name, fx.tenant) });
+    }
+    const reported = await eventually(async () => ((await check('team-e'))?.issues.length ? check('team-e') : undefined), 15_000);
+    assert.deepEqual(reported?.issues.map((issue) => `${issue.path}: ${issue.message}`), [
+      `vCluster vcluster-team-e/team-e: its host identity ServiceAccount ${IDENTITIES}/platform-shared is already that of tenant "team-d" (vCluster vcluster-team-d/team-d); this vCluster is not replicated`,
+    ]);
+    assert.deepEqual((await eventually(async () => published('team-d'), 15_000)).tenant.hostServiceAccount, { namespace: IDENTITIES, name: 'platform-shared' });
+    assert.equal(await published('team-e'), undefined);
   });
 
   it('a removed vCluster is retired like a tenant removed from the tenants file: its mirrors stay for the grace, then go', async () => {

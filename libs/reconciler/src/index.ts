@@ -3,5 +3,5 @@ export { ReconcileMetrics, type PassFailure } from './reconcile-metrics';
 export { Reconciler, TerminalReconcileError, type PassOutcome } from './reconciler';
 export { SourceAccess } from './source-access';
 export type { TenantPodLookup } from './pass-state';
-export { ReplicationWorker, type PassLog, type ReplicationWorkerOptions } from './replication-worker';
+export { RECONCILE_WORKER_OPTIONS, ReconcileJobHandler, type PassLog, type ReconcileJobHandlerOptions } from './reconcile-job-handler';
 export { planConfigChange, type PlannedKey } from './config-change-plan';

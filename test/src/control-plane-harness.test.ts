@@ -91,6 +91,39 @@ serverSuite('control-plane harness', () => {
     await assert.rejects(core.createNamespacedService({ namespace: 'team-a', body: { metadata: { name: 'x' }, spec: { ports: [{ port: 1 }] } } }), { code: 403 });
   });
 
+  it('stops the API server alone and starts it again on the same address, with its data; a watch from before a compaction gets 410 Gone', async () => {
+    const core = tenant.kubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'kept' } } });
+    const before = await core.listNamespacedConfigMap({ namespace: 'kept' });
+    const etcdAndControllers = tenant.pids().length;
+    await tenant.stopApiServer();
+    await assert.rejects(core.readNamespace({ name: 'kept' }));
+    assert.equal(tenant.pids().filter(isAlive).length, etcdAndControllers - 1, 'etcd and kube-controller-manager keep running');
+    await tenant.startApiServer();
+    assert.equal((await core.readNamespace({ name: 'kept' })).metadata?.name, 'kept');
+    await core.createNamespacedConfigMap({ namespace: 'kept', body: { metadata: { name: 'after' } } });
+    const revision = await tenant.compactEtcd();
+    assert.ok(revision > Number(before.metadata?.resourceVersion), `compacted to ${revision}, past ${before.metadata?.resourceVersion}`);
+    await assert.rejects(core.listNamespacedConfigMap({ namespace: 'kept', resourceVersion: before.metadata?.resourceVersion, resourceVersionMatch: 'Exact' }), { code: 410 });
+  });
+
+  it('halts Redis and starts it again on the same port, with its data or without', async () => {
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    try {
+      await client.set('k', 'v');
+      await redis.halt({ keepData: true });
+      await assert.rejects(client.get('k'));
+      await redis.startAgain();
+      assert.equal(await eventually(() => client.get('k').catch(() => undefined)), 'v');
+      await redis.halt();
+      await redis.startAgain();
+      assert.equal(await eventually(() => client.dbsize().catch(() => undefined)), 0);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('carries a BullMQ job from a producer connection to a worker on another connection', async () => {
     const producer = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     const consumer = new Redis(redis.url, { maxRetriesPerRequest: null });

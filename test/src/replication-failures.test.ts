@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { mutatingRequests } from './support/api-writes';
 import { ReplicationFixture, statusOf } from './support/replication-fixture';
 import { serverSuite } from './support/server-suite';
 import { eventually } from './support/wait';
+
+/** POST requests for Services the tenant API server has answered (any code). */
+async function serviceCreates(cluster: Parameters<typeof mutatingRequests>[0]): Promise<number> {
+  return (await mutatingRequests(cluster, ['POST'])).services;
+}
 
 serverSuite('conflicts, bad config and crashes', () => {
   let fx: ReplicationFixture;
@@ -79,6 +85,18 @@ serverSuite('conflicts, bad config and crashes', () => {
       body: { metadata: { name: 'orphan', labels: ours }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } },
     });
     await eventually(async () => ((await statusOf(fx.tenant('a').core.readNamespacedService({ namespace: 'default', name: 'orphan' }))) === 404 ? true : undefined));
+  });
+
+  it('heals a snapshot that lost an existing target (its namespace still vouched for): one read, not a POST every second', async () => {
+    const core = fx.tenant('a').core;
+    await eventually(async () => ((await fx.status('a/fromHost/default/db'))?.state === 'in-sync' ? true : undefined));
+    // As a FLUSHALL that raced a watcher re-vouching for the namespace left it: synced, target unknown.
+    await fx.redis.del(`${fx.prefix}:replicator:snap:tenant.a:default/db`);
+    const before = await serviceCreates(fx.tenant('a').cluster);
+    await fx.hostCore.patchNamespacedService({ namespace: 'shared', name: 'db', body: [{ op: 'replace', path: '/spec/ports/0/port', value: 5433 }] });
+    await eventually(async () => ((await core.readNamespacedService({ namespace: 'default', name: 'db' })).spec?.ports?.[0].port === 5433 ? true : undefined), 30_000);
+    // The one refused create told the writer the mirror exists; the next pass updated it.
+    assert.ok((await serviceCreates(fx.tenant('a').cluster)) - before <= 2, 'a refused create is not repeated');
   });
 
   it('converges after the writer is killed with SIGKILL mid-run and restarted', async () => {

@@ -33,6 +33,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
       enqueue: (keys, cause) => this.enqueue(keys, cause),
       informerError: (namespace, resource, error, restartInMs) =>
         this.logger.warn({ namespace, resource, err: error, restartInMs }, `host ${resource} watch in ${namespace} failed; restarting`),
+      relisted: (namespace, resource) => this.logger.info({ namespace, resource }, `host ${resource} watch in ${namespace} expired (410 Gone); listed again`),
       snapshotError: (namespace, error) => this.logger.warn({ namespace, err: error }, 'could not write snapshots; retrying'),
     }, new WatcherMetrics(this.registry));
     this.pods = new TenantPodWatcher(host, this.redis.podAddresses, {

@@ -24,6 +24,8 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   private clusters!: ClusterRegistry;
   private metrics!: WatcherMetrics;
   private readonly watches = new Map<string, TenantWatch>();
+  /** Tenants to sweep as soon as their mappings are known: at start, and after Redis lost its data. */
+  private readonly sweepDue = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -89,7 +91,14 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
         enqueue: (keys, cause) => this.enqueue(keys, `${cause} (tenant ${name})`),
         informerError: (namespace, resource, error, restartInMs) =>
           this.logger.warn({ tenant: name, namespace, resource, err: error, restartInMs }, `tenant ${resource} watch failed; restarting`),
+        relisted: (namespace, resource) =>
+          this.logger.info({ tenant: name, namespace, resource }, `tenant ${resource} watch in ${namespace} expired (410 Gone); listed again`),
         snapshotError: (namespace, error) => this.logger.warn({ tenant: name, namespace, err: error }, 'could not write snapshots; retrying'),
+        // Removals queued before Redis lost its data are gone with it: their mirrors are leftovers now.
+        snapshotsLost: () => {
+          this.sweepDue.add(name);
+          void this.sweep(name);
+        },
       }, this.metrics);
       watch = { spec, watcher, keys: plan.keys };
       this.watches.set(name, watch);
@@ -97,7 +106,8 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
     watch.keys = plan.keys;
     await watch.watcher.follow(plan, new Map([[name, published.tenant]]));
     // Mappings removed while nothing was running leave mirrors behind: sweep once they are known.
-    if (started) await this.sweep(name);
+    if (started) this.sweepDue.add(name);
+    if (this.sweepDue.has(name)) await this.sweep(name);
   }
 
   private async unwatch(name: string): Promise<void> {
@@ -117,6 +127,7 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
     if (!watch) return;
     try {
       const published = await this.redis.mappings.get(tenant);
+      // Not published (yet, or again after Redis lost it): nothing is known to be a leftover.
       if (!published) return;
       const cluster = await this.clusters.tenant(published.tenant);
       const direction: Direction = 'fromHost';
@@ -127,6 +138,7 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
         .map((svc) => mappingKey(tenant, direction, { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' }))
         .filter((key) => !known.has(key));
       await this.enqueue(orphans, 'orphan sweep');
+      this.sweepDue.delete(tenant);
     } catch (error) {
       this.logger.warn({ tenant, err: error }, 'orphan sweep failed; the next one tries again');
     }

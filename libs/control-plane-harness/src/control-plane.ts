@@ -29,6 +29,18 @@ export interface ControlPlane {
   readonly dataDir: string;
   /** Every process of this control plane, for tests that check nothing is left behind. */
   readonly pids: () => number[];
+  /**
+   * Stops kube-apiserver alone (etcd and kube-controller-manager keep running), as an API server
+   * outage would: every watch and request on it fails until `startApiServer`.
+   */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again on the same port and address, over the same etcd; resolves once ready. */
+  startApiServer(): Promise<void>;
+  /**
+   * Compacts etcd's history up to its current revision (through etcd's own API): a watch that
+   * resumes from an older resourceVersion gets 410 Gone. Resolves to the revision compacted to.
+   */
+  compactEtcd(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -58,7 +70,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await waitUntilReady(etcd, () => httpOk(`http://127.0.0.1:${etcdPort}/health`), timeout);
 
     const server = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startApiServer(bin, dir, pki, etcdPort, apiPort);
+    let apiserver = startApiServer(bin, dir, pki, etcdPort, apiPort);
     processes.push(apiserver);
     await waitUntilReady(apiserver, () => apiReady(server, pki), timeout);
 
@@ -66,11 +78,39 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
     await writeFile(kubeconfigPath, kubeConfig.exportConfig());
     processes.push(startControllerManager(bin, dir, kubeconfigPath));
-    return { name: options.name, kubeConfig, kubeconfigPath, server, dataDir: dir, pids: () => pidsOf(processes), stop };
+    const apiServerControl = {
+      stopApiServer: async () => {
+        await apiserver.stop();
+      },
+      startApiServer: async () => {
+        if (!apiserver.hasExited) throw new Error(`${options.name}: kube-apiserver is still running`);
+        const next = startApiServer(bin, dir, pki, etcdPort, apiPort);
+        processes.splice(processes.indexOf(apiserver), 1, next);
+        apiserver = next;
+        await waitUntilReady(next, () => apiReady(server, pki), timeout);
+      },
+      compactEtcd: () => compactEtcd(`http://127.0.0.1:${etcdPort}`),
+    };
+    return { name: options.name, kubeConfig, kubeconfigPath, server, dataDir: dir, pids: () => pidsOf(processes), ...apiServerControl, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** etcd's JSON gateway (v3): the current revision from a range read, then a physical compaction to it. */
+async function compactEtcd(etcd: string): Promise<number> {
+  const post = async (path: string, body: object) => {
+    const res = await fetch(`${etcd}${path}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`etcd ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { header?: { revision?: string } };
+  };
+  // The gateway takes keys base64-encoded; any key will do, the header carries the store's revision.
+  const range = await post('/v3/kv/range', { key: Buffer.from('/registry').toString('base64') });
+  const revision = Number(range.header?.revision);
+  if (!Number.isInteger(revision) || revision <= 0) throw new Error(`etcd gave no revision: ${JSON.stringify(range)}`);
+  await post('/v3/kv/compaction', { revision: String(revision), physical: true });
+  return revision;
 }
 
 function pidsOf(processes: readonly ManagedProcess[]): number[] {

@@ -10,3 +10,4 @@ export { until, type RedisDeployment } from './redis-process';
 export { startSentinelRedis, type SentinelRedis } from './redis-sentinel';
 export { startTlsRedis, type TlsRedis, type TlsRedisOptions } from './redis-tls';
 export { APPS, ReplicatorProcesses, type AppName, type ReplicatorOptions } from './replicator-processes';
+export { machineFacts, measuredCode, type MachineFacts, type MeasuredCode } from './run-info';

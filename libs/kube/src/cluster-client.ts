@@ -56,6 +56,13 @@ export class ClusterClient {
     return readOptional(() => this.core.readNamespacedService(ref));
   }
 
+  /** One object as the API server has it now (undefined: not found). */
+  read(kind: MirroredKind, ref: ObjectRef): Promise<MirroredObject | undefined> {
+    if (kind === 'Service') return this.readService(ref);
+    if (kind === 'Endpoints') return readOptional(() => this.core.readNamespacedEndpoints(ref));
+    return readOptional(() => this.discovery.readNamespacedEndpointSlice(ref));
+  }
+
   /**
    * A Service and its EndpointSlices (and, when asked, its Endpoints) read from the API server. Passes
    * read the watchers' snapshots instead; this is for what no watcher follows (a removed mapping's

@@ -17,15 +17,8 @@ import { lastWrittenByUs } from './own-writes';
 import type { InformerVerb } from './restarting-informer';
 import { SnapshotScope } from './snapshot-scope';
 import type { SnapshotSink } from './snapshot-sink';
+import type { WatchEvents } from './watch-events';
 import type { WatcherMetrics } from './watcher-metrics';
-
-export interface WatchEvents {
-  /** Keys to reconcile, and why; the event's span lasts until the promise settles. */
-  enqueue(keys: readonly string[], cause: string): void | Promise<unknown>;
-  informerError?(namespace: string, resource: string, error: unknown, restartInMs: number): void;
-  /** A snapshot could not be written (Redis down); the namespace is written whole again once it can be. */
-  snapshotError?(namespace: string, error: unknown): void;
-}
 
 /** How often a watcher checks that Redis still holds what it vouches for, and retries failed writes. */
 const REPAIR_INTERVAL_MS = 2_000;
@@ -130,6 +123,15 @@ export class ClusterWatcher {
           void this.write(namespace, () => this.snapshots.markFailed(this.clusterId, namespace, reason));
         }
       },
+      relisted: (resource) => {
+        this.metrics?.relists.inc({ cluster: this.cluster.name, resource });
+        this.events.relisted?.(namespace, resource);
+      },
+      // Passes that failed while this cluster was out of reach wait out a backoff (up to 60 s): now they can run.
+      recovered: (resource) => {
+        const keys = this.plan.inNamespace(namespace).flatMap(keysOf);
+        if (keys.length > 0) this.traced(`${resource} watch recovered`, { 'k8s.namespace.name': namespace }, keys, 'watch recovered');
+      },
     }, this.scope.wantsEndpoints(namespace));
     this.informers.set(namespace, informers);
     // Resolves once listed, or once a failed list is scheduled to be retried: then repair() writes
@@ -175,7 +177,8 @@ export class ClusterWatcher {
    * This is how a watcher that starts, takes over, or recovers from a Redis failure catches up:
    * what changed while nobody watched shows as a difference from the stored snapshot.
    */
-  private async syncNamespace(namespace: string, cause: string, only: (ref: ObjectRef) => boolean = () => true): Promise<void> {
+  private async syncNamespace(namespace: string, cause: string, only?: (ref: ObjectRef) => boolean): Promise<void> {
+    const partial = only !== undefined;
     const informers = this.informers.get(namespace);
     if (!informers) return;
     const slicesByService = informers.slicesByService();
@@ -183,12 +186,15 @@ export class ClusterWatcher {
     const changedKeys: string[] = [];
     const ok = await this.write(namespace, async () => {
       for (const watched of this.plan.inNamespace(namespace) ?? []) {
-        if (!only(watched.ref)) continue;
+        if (only && !only(watched.ref)) continue;
         const service = informers.service(watched.ref.name);
         if (service) this.fingerprints.set(formatRef(watched.ref), sourceFingerprint(service));
         const view = this.scope.view(watched, service, slicesByService.get(watched.ref.name) ?? [], informers.endpoints(watched.ref.name));
         if (await this.snapshots.replace(this.clusterId, watched.ref, view, listVersion)) changedKeys.push(...keysOf(watched));
       }
+      // Only a whole namespace is vouched for: a partial write must not vouch again for a namespace
+      // whose snapshots Redis may have lost meanwhile (repair() writes it whole once it sees that).
+      if (partial) return;
       await this.snapshots.markSynced(this.clusterId, [namespace], this.holder, { endpoints: informers.withEndpoints });
     });
     if (!ok) return;
@@ -279,7 +285,9 @@ export class ClusterWatcher {
   private async repair(): Promise<void> {
     const vouched = await this.snapshots.syncedNamespaces(this.clusterId).catch(() => undefined);
     if (!vouched) return;
-    for (const namespace of this.synced) if (!vouched.has(namespace)) this.dirty.add(namespace);
+    const lost = [...this.synced].filter((namespace) => !vouched.has(namespace));
+    for (const namespace of lost) this.dirty.add(namespace);
+    if (lost.length > 0) this.events.snapshotsLost?.(lost);
     for (const namespace of this.informers.keys()) if (!this.synced.has(namespace)) this.dirty.add(namespace);
     const pending = [...this.dirty].filter((namespace) => this.informers.get(namespace)?.hasSynced);
     for (const namespace of pending) {

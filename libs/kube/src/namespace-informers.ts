@@ -15,6 +15,10 @@ export interface NamespaceEvents {
   slice(slice: V1EndpointSlice, serviceName: string, verb: InformerVerb): void;
   endpoints(endpoints: V1Endpoints, verb: InformerVerb): void;
   error(resource: WatchedResource, error: unknown, restartInMs: number): void;
+  /** A watch expired (410 Gone) and its informer listed the namespace again. */
+  relisted(resource: WatchedResource): void;
+  /** An informer that was failing watches again. */
+  recovered(resource: WatchedResource): void;
 }
 
 /**
@@ -32,7 +36,12 @@ export class NamespaceInformers {
     const { core, discovery, kubeConfig } = cluster;
     this.services = new RestartingInformer<V1Service>(
       { kubeConfig, path: `/api/v1/namespaces/${namespace}/services`, list: () => core.listNamespacedService({ namespace }) },
-      { onChange: (service, verb) => events.service(service, verb), onError: (error, delay) => events.error('services', error, delay) },
+      {
+        onChange: (service, verb) => events.service(service, verb),
+        onError: (error, delay) => events.error('services', error, delay),
+        onRelist: () => events.relisted('services'),
+        onRecovered: () => events.recovered('services'),
+      },
     );
     this.slices = new RestartingInformer<V1EndpointSlice>(
       {
@@ -46,12 +55,19 @@ export class NamespaceInformers {
           if (serviceName) events.slice(slice, serviceName, verb);
         },
         onError: (error, delay) => events.error('endpointslices', error, delay),
+        onRelist: () => events.relisted('endpointslices'),
+        onRecovered: () => events.recovered('endpointslices'),
       },
     );
     this.endpointsInformer = withEndpoints
       ? new RestartingInformer<V1Endpoints>(
           { kubeConfig, path: `/api/v1/namespaces/${namespace}/endpoints`, list: () => core.listNamespacedEndpoints({ namespace }) },
-          { onChange: (endpoints, verb) => events.endpoints(endpoints, verb), onError: (error, delay) => events.error('endpoints', error, delay) },
+          {
+            onChange: (endpoints, verb) => events.endpoints(endpoints, verb),
+            onError: (error, delay) => events.error('endpoints', error, delay),
+            onRelist: () => events.relisted('endpoints'),
+            onRecovered: () => events.recovered('endpoints'),
+          },
         )
       : undefined;
   }

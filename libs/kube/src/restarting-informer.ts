@@ -1,5 +1,6 @@
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { exponentialBackoff } from './backoff';
+import { apiStatus } from './api-error';
+import { exponentialBackoff, informerRetryDelayMs } from './backoff';
 
 export type InformerVerb = 'add' | 'update' | 'delete';
 
@@ -7,6 +8,13 @@ export interface InformerHandlers<T extends KubernetesObject> {
   /** add, update and delete; a relist after 410 Gone delivers what changed meanwhile the same way. */
   readonly onChange: (object: T, verb: InformerVerb) => void;
   readonly onError?: (error: unknown, restartInMs: number) => void;
+  /**
+   * Listed again after the first list: its watch expired (410 Gone, e.g. etcd compacted past the
+   * resourceVersion it resumed from after an API server outage). Rare, and a whole LIST each time.
+   */
+  readonly onRelist?: () => void;
+  /** Watching again after failing (its API server was out of reach, say). */
+  readonly onRecovered?: () => void;
 }
 
 export interface InformerSpec<T extends KubernetesObject> {
@@ -22,9 +30,10 @@ const UNHEALTHY_AFTER_MS = 10_000;
 
 /**
  * client-node's informer (a ListWatch with a cache) lists, watches, relists on 410 Gone, and stops
- * on any other error. This one restarts it with capped exponential backoff until stopped, keeps its
- * cache across restarts (a restart resumes the watch from the last resourceVersion, so nothing is
- * missed), counts restarts, and says whether it is healthy.
+ * on any other error. This one restarts it with capped exponential backoff (at most 5 s apart
+ * while its API server does not answer) until stopped, keeps its cache across restarts (a restart
+ * resumes the watch from the last resourceVersion, so nothing is missed), counts restarts, says
+ * whether it is healthy, and says when it watches again after failing.
  */
 export class RestartingInformer<T extends KubernetesObject> {
   private readonly informer: ListWatch<T>;
@@ -33,10 +42,11 @@ export class RestartingInformer<T extends KubernetesObject> {
   private stopped = false;
   private synced = false;
   private failingSince: number | undefined;
+  private listed = false;
   restarts = 0;
 
   constructor(readonly spec: InformerSpec<T>, private readonly handlers: InformerHandlers<T>, private readonly now: () => number = Date.now) {
-    this.informer = new ListWatch(spec.path, new Watch(spec.kubeConfig), spec.list, false, spec.labelSelector);
+    this.informer = new ListWatch(spec.path, new Watch(spec.kubeConfig), () => this.listCountingRelists(), false, spec.labelSelector);
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, (object) => handlers.onChange(object, verb));
     this.informer.on('error', (error: unknown) => this.restartLater(error));
   }
@@ -74,9 +84,11 @@ export class RestartingInformer<T extends KubernetesObject> {
       this.restartLater(error);
     }
     if (this.restarts === failuresBefore && !this.stopped) {
+      const recovered = this.failingSince !== undefined && this.synced;
       this.synced = true;
       this.failingSince = undefined;
       this.backoff.reset();
+      if (recovered) this.handlers.onRecovered?.();
     }
   }
 
@@ -87,10 +99,18 @@ export class RestartingInformer<T extends KubernetesObject> {
     await this.informer.stop();
   }
 
+  /** client-node calls this for its first list and again only when its watch expired. */
+  private async listCountingRelists(): Promise<KubernetesListObject<T>> {
+    const result = await this.spec.list();
+    if (this.listed) this.handlers.onRelist?.();
+    this.listed = true;
+    return result;
+  }
+
   private restartLater(error: unknown): void {
     if (this.stopped || this.timer) return;
     this.failingSince ??= this.now();
-    const delay = this.backoff.next();
+    const delay = informerRetryDelayMs(apiStatus(error), this.backoff.next());
     this.restarts += 1;
     this.handlers.onError?.(error, delay);
     this.timer = setTimeout(() => {

@@ -43,9 +43,24 @@ export async function executeAction(action: Action, state: PassState, context: W
       return `create ${context.cluster.name} Namespace ${action.object.metadata?.namespace ?? ''}; ${what}`;
     }
     if (apiStatus(error) === 422 || apiStatus(error) === 400) throw new TerminalReconcileError(`${what} was rejected: ${apiMessage(error)}`);
+    if (action.verb === 'create' && apiStatus(error) === 409) await bestEffort(learnExisting(action, context));
     throw error;
   }
   return what;
+}
+
+/**
+ * A create refused with 409 AlreadyExists means the snapshot said "absent" about an object that
+ * exists: normally a watch event just behind, which brings it; but a snapshot that lost it (Redis
+ * flushed while the namespace was still vouched for) gets no event until the object changes, and
+ * every retry would POST again. One read puts the object in the snapshot (an older version than
+ * the watcher's never overwrites it), so the retry plans from what is there: ours, updated; not
+ * ours, a conflict.
+ */
+async function learnExisting(action: Extract<Action, { verb: 'create' }>, context: WriteContext): Promise<void> {
+  const ref = { namespace: action.object.metadata?.namespace ?? '', name: action.object.metadata?.name ?? '' };
+  const existing = await context.cluster.read(action.kind, ref);
+  if (existing) await recordInSnapshot(action.kind, existing, context);
 }
 
 /**

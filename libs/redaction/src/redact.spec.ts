@@ -19,6 +19,8 @@ describe('redactSecrets', () => {
     ['an Authorization header', `headers: { Authorization: 'Bearer ${TOKEN}' }`, TOKEN],
     ['a ServiceAccount token (JWT)', `error using ${JWT}`, JWT],
     ['a password', `password=${TOKEN}&user=x`, TOKEN],
+    ['a password in a Redis URL', 'connect to rediss://replicator:s3cr3t-Pa55@redis.example:6380/0 failed', 's3cr3t-Pa55'],
+    ['a password in a URL without a user', 'REDIS_URL=redis://:hunter2@127.0.0.1:6379', 'hunter2'],
   ];
   for (const [name, text, secret] of cases) {
     it(`removes ${name}`, () => {

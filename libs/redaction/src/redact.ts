@@ -12,6 +12,8 @@ const RULES: readonly (readonly [RegExp, string])[] = [
   // Private keys and certificates, whole, or cut off by a snippet.
   [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g, '[redacted PEM block]'],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  // A password in a URL's user info: redis://user:secret@host, rediss://:secret@host.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s/]+@/gi, `$1:${REDACTED}@`],
   // A credential's key and its value (quoted or not), in YAML, JSON or key=value form.
   [
     /(["']?\b(?:token|id-token|refresh-token|access-token|client-key-data|client-certificate-data|certificate-authority-data|password|client-secret|tokenFile)["']?\s*[:=]\s*)("[^"]*"?|'[^']*'?|[^\s,}\]]+)/gi,

@@ -51,8 +51,8 @@ export class ReplicationFixture {
     readonly hostCore: CoreV1Api,
     readonly hostDiscovery: DiscoveryV1Api,
     readonly tenants: readonly TenantFixture[],
-    /** The plain server of startRedis (replaced by startRedisAgain), or the deployment the test gave. */
-    private redisBackend: RedisServer | RedisDeployment,
+    /** The plain server of startRedis, or the deployment the test gave. */
+    private readonly redisBackend: RedisServer | RedisDeployment,
     readonly redis: Redis | Cluster,
     readonly prefix: string,
     readonly replicator: ReplicatorProcesses,
@@ -175,11 +175,11 @@ export class ReplicationFixture {
 
   /** Stops Redis, as an outage or a restart would; startRedisAgain brings it back, empty, on the same port. */
   async stopRedis(): Promise<void> {
-    await this.redisServer.stop();
+    await this.redisServer.halt();
   }
 
   async startRedisAgain(): Promise<void> {
-    this.redisBackend = await startRedis({ port: this.redisServer.port });
+    await this.redisServer.startAgain();
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
-import { request } from 'node:https';
 import { Watch, type V1Service } from '@kubernetes/client-node';
 import type { ControlPlane } from '@service-replicator/control-plane-harness';
+import { mutatingRequests } from './api-writes';
 
 /**
  * Every Service deleted in a cluster while it runs, as `namespace/name`, seen by a watch: what an
@@ -46,29 +46,5 @@ export class ServiceDeletions {
  * /metrics (`apiserver_request_total`, summed over codes and scopes): deletes that failed count too.
  */
 export async function serviceDeleteRequests(cluster: ControlPlane): Promise<number> {
-  const text = await get(cluster, '/metrics');
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    if (line.includes('verb="DELETE"') && line.includes('resource="services"') && line.includes('subresource=""')) {
-      total += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return total;
-}
-
-async function get(cluster: ControlPlane, path: string): Promise<string> {
-  const url = new URL(path, cluster.server);
-  const options: Parameters<typeof request>[1] = { method: 'GET', hostname: url.hostname, port: url.port, path: url.pathname };
-  await cluster.kubeConfig.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    const req = request(options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET ${path}: ${res.statusCode}`))));
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${path}: timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
+  return (await mutatingRequests(cluster, ['DELETE'])).services;
 }

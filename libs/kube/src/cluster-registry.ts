@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { hostServiceAccountOf, serviceAccountUser, type TenantSpec } from '@service-replicator/replication-config';
 import { apiMessage } from './api-error';
-import { ClusterClient } from './cluster-client';
+import { ClusterClient, type KubeClusters } from './cluster-client';
 import { impersonating, loadKubeConfig } from './kube-config';
 
 /** Kubeconfigs held in host Secrets are re-read this often, so a rotated credential is picked up. */
@@ -17,7 +17,7 @@ interface CachedTenant {
  * The host cluster's client (this app's own identity), one client per tenant cluster built from its
  * TenantSpec on first use, and per tenant a host client that acts as the tenant's host identity.
  */
-export class ClusterRegistry {
+export class ClusterRegistry implements KubeClusters {
   readonly host: ClusterClient;
   private readonly tenants = new Map<string, CachedTenant>();
   private readonly hostIdentities = new Map<string, ClusterClient>();

@@ -1,6 +1,6 @@
 export { apiMessage, apiStatus, isNotFound, readOptional } from './api-error';
 export { exponentialBackoff, type Backoff } from './backoff';
-export { ClusterClient, FIELD_MANAGER, type DeleteTarget, type LiveView, type MirroredKind, type MirroredObject, type WarningEvent } from './cluster-client';
+export { ClusterClient, FIELD_MANAGER, type DeleteTarget, type KubeCluster, type KubeClusters, type LiveView, type MirroredKind, type MirroredObject, type WarningEvent } from './cluster-client';
 export { impersonating, loadKubeConfig } from './kube-config';
 export { RestartingInformer, type InformerHandlers, type InformerSpec, type InformerVerb } from './restarting-informer';
 export type { SnapshotSink } from './snapshot-sink';

@@ -1,0 +1,1 @@
+export { FakeApiError, InMemoryCluster, InMemoryClusters, type InjectedFailure } from './in-memory-cluster';

@@ -1,0 +1,2 @@
+export { InMemoryMappingStore } from './in-memory-mapping-store';
+export { InMemorySnapshotStore } from './in-memory-snapshot-store';

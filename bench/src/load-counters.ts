@@ -68,7 +68,8 @@ async function apiRequests(kubeConfig: KubeConfig): Promise<Map<string, number>>
   return counts;
 }
 
-async function scrape(kubeConfig: KubeConfig, path: string): Promise<string> {
+/** GET a path of an API server (e.g. /metrics) with the kubeconfig's credentials. */
+export async function scrape(kubeConfig: KubeConfig, path: string): Promise<string> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const options: { headers?: Record<string, string>; [key: string]: unknown } = {};

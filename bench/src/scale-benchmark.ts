@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@service-replicator/control-plane-harness';
-import { log } from './bench-log';
 import { writeDocSection } from './benchmarks-doc';
 import { measurePassCost, measurePublishCost, type PassCost, type PublishCost } from './pass-cost';
-import { abortSignals, runInfo } from './run-info';
+import { runMeasured } from './bench-run';
+import { runInfo } from './run-info';
 import { ScaleEnvironment } from './scale-environment';
 import { floorPhase, systemPhase, type PhaseResult, type SystemResult } from './scale-phases';
 import { renderScaleSection } from './scale-doc';
@@ -110,21 +110,12 @@ export async function runScaleBenchmark(argv: readonly string[]): Promise<number
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const aborted = abortSignals(options.timeoutMs);
-  aborted.catch(() => undefined);
-  let env: ScaleEnvironment | undefined;
-  try {
-    log('starting host and tenant control planes and Redis');
-    env = await Promise.race([ScaleEnvironment.start(), aborted]);
-    const result = await Promise.race([measure(env, options), aborted]);
-    process.stdout.write(`${JSON.stringify(result, (_, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value), 2)}\n`);
-    if (options.docs) await writeDocSection(join(repoRoot, 'docs', 'benchmarks.md'), 'scale', renderScaleSection(result));
-    return 0;
-  } catch (error) {
-    log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-    return 1;
-  } finally {
-    log('stopping everything');
-    await env?.stop();
-  }
+  return runMeasured(
+    { timeoutMs: options.timeoutMs, starting: 'starting host and tenant control planes and Redis' },
+    () => ScaleEnvironment.start(),
+    (env) => measure(env, options),
+    async (result) => {
+      if (options.docs) await writeDocSection(join(repoRoot, 'docs', 'benchmarks.md'), 'scale', renderScaleSection(result));
+    },
+  );
 }

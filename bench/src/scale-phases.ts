@@ -116,7 +116,7 @@ async function measured(env: ScaleEnvironment, name: string, work: () => Promise
 }
 
 /** Every job done: nothing waiting, prioritised, delayed or active, several readings in a row. */
-async function queueDrained(queue: ReconcileQueue): Promise<void> {
+export async function queueDrained(queue: ReconcileQueue): Promise<void> {
   let quiet = 0;
   for (let waited = 0; quiet < 5; waited += 100) {
     if (waited > CONVERGE_TIMEOUT_MS) throw new Error('the queue did not drain');

@@ -65,7 +65,7 @@ serverSuite('helm chart: rendering', () => {
     assert.deepEqual(parse(inline?.data['vcluster.yaml'] ?? ''), { networking: { replicateServices: {} } });
   });
 
-  it('grants namespaced Roles only, in the namespaces the values name, with gets limited to named objects', async () => {
+  it('grants namespaced Roles only, in the namespaces the values name, with gets limited to named objects and config watches to config namespaces', async () => {
     const objects = await renderChart(RELEASE, VALUES);
     assert.deepEqual(ofKind(objects, 'ClusterRole').concat(ofKind(objects, 'ClusterRoleBinding')), []);
     const roles = ofKind(objects, 'Role') as V1Role[];
@@ -75,9 +75,12 @@ serverSuite('helm chart: rendering', () => {
     assert.deepEqual(where('tenant-watcher'), ['service-replicator', 'vc-a']);
     assert.deepEqual(where('config-watcher'), ['config', 'service-replicator']);
     for (const rule of roles.flatMap((role) => role.rules ?? [])) {
-      if (rule.resources?.some((r) => r === 'secrets' || r === 'configmaps' || r === 'serviceaccounts')) assert.ok(rule.resourceNames?.length, JSON.stringify(rule));
+      if (rule.resources?.some((r) => r === 'secrets' || r === 'configmaps' || r === 'serviceaccounts') && !rule.verbs.includes('watch')) assert.ok(rule.resourceNames?.length, JSON.stringify(rule));
       assert.ok(!rule.verbs.includes('*') && !rule.resources?.includes('*'), JSON.stringify(rule));
     }
+    // config-watcher watches the namespaces holding tenants' configs (one watch each, no GET per poll).
+    const configWatcherRules = roles.filter((r) => r.metadata?.name === 'sr-service-replicator-config-watcher').map((r) => [r.metadata?.namespace, r.rules?.map((rule) => [rule.resources, rule.verbs])]);
+    assert.deepEqual(configWatcherRules.sort(), [['config', [[['configmaps'], ['list', 'watch']]]], ['service-replicator', [[['configmaps'], ['list', 'watch']]]]]);
     const hostWatcherPods = roles.filter((r) => r.metadata?.name === 'sr-service-replicator-host-watcher' && r.rules?.some((rule) => rule.resources?.includes('pods')));
     assert.deepEqual(hostWatcherPods.map((r) => r.metadata?.namespace), ['vc-a'], "pods only where toHost mirrors copy endpoints (tenant a's allowedHostNamespaces)");
   });
@@ -101,6 +104,25 @@ serverSuite('helm chart: rendering', () => {
       resourceNames: [identity('a'), identity('b')],
       verbs: ['impersonate'],
     });
+  });
+
+  it('discovery: Roles in the searched namespaces (Secrets for config-watcher, kubeconfigs, a tenant hostNamespace each); cluster-wide only when asked for all namespaces', async () => {
+    const searched = await renderChart(RELEASE, { ...VALUES, discovery: { namespaces: ['vcluster-x'] } });
+    assert.deepEqual(ofKind(searched, 'ClusterRole'), []);
+    const inX = (ofKind(searched, 'Role') as V1Role[]).filter((role) => role.metadata?.namespace === 'vcluster-x');
+    const rulesOf = (app: string) => inX.find((role) => role.metadata?.name === `sr-service-replicator-${app}`)?.rules?.map((rule) => `${rule.resources?.join()}:${rule.verbs.join()}`);
+    assert.deepEqual(rulesOf('config-watcher'), ['secrets:list,watch']);
+    assert.deepEqual(rulesOf('tenant-watcher'), ['secrets:get']);
+    assert.deepEqual(rulesOf('host-watcher'), ['services:list,watch', 'endpointslices:list,watch']);
+    assert.deepEqual(rulesOf('writer'), ['secrets:get'], 'the writer writes as each tenant\'s host identity, not as itself');
+    const env = (podSpec(searched, 'config-watcher')?.spec?.containers[0].env ?? []).filter((e) => e.name.startsWith('DISCOVERY_'));
+    assert.deepEqual(env, [{ name: 'DISCOVERY_NAMESPACES', value: 'vcluster-x' }]);
+
+    const everywhere = await renderChart(RELEASE, { ...VALUES, discovery: { allNamespaces: true } });
+    const clusterRoles = ofKind(everywhere, 'ClusterRole') as V1Role[];
+    assert.deepEqual(clusterRoles.map((role) => role.metadata?.name).sort(), APPS.map((app) => `sr-service-replicator-${app}`));
+    assert.deepEqual(ofKind(everywhere, 'ClusterRoleBinding').length, 4);
+    assert.deepEqual((podSpec(everywhere, 'config-watcher')?.spec?.containers[0].env ?? []).find((e) => e.name === 'DISCOVERY_NAMESPACES')?.value, '*');
   });
 
   it('grants core/v1 Endpoints only in the target namespaces of tenants that adopt vCluster mirrors or write Endpoints', async () => {

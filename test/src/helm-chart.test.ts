@@ -96,7 +96,9 @@ serverSuite('helm chart against real API servers', () => {
       assert.equal(await statusOf(writer.core.createNamespacedService({ namespace: 'shared', body: service })), 403, 'writer: a fromHost source namespace');
       assert.equal(await statusOf(hostWatcher.core.listNamespacedService({ namespace: 'elsewhere' })), 403, 'host-watcher: a namespace not in values');
       assert.equal(await statusOf(hostWatcher.core.readNamespacedSecret({ namespace: 'vc-a', name: 'vc-a-kubeconfig' })), 403, 'host-watcher: kubeconfigs');
-      assert.equal(await statusOf(configWatcher.core.listNamespacedConfigMap({ namespace: RELEASE.namespace })), 403, 'config-watcher: only gets named ConfigMaps');
+      // config-watcher watches ConfigMaps where tenants' configs are (one watch per namespace), nowhere else.
+      assert.equal(await statusOf(configWatcher.core.listNamespacedConfigMap({ namespace: 'elsewhere' })), 403, 'config-watcher: ConfigMaps only where configs are');
+      assert.equal(await statusOf(configWatcher.core.listNamespacedSecret({ namespace: RELEASE.namespace })), 403, 'config-watcher: no Secrets where no config is');
     });
 
     it("act for a tenant only as the tenant's host identity, which reaches nothing outside the tenant's grants", async () => {

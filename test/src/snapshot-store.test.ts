@@ -3,8 +3,10 @@ import { after, before, it } from 'node:test';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '@service-replicator/control-plane-harness';
-import { SnapshotStore, tenantCluster } from '@service-replicator/replication-queue';
+import { FencedError, LeaseStore } from '@service-replicator/leases';
+import { MappingStore, SnapshotStore, tenantCluster } from '@service-replicator/replication-queue';
 import { serverSuite } from './support/server-suite';
+import { eventually } from './support/wait';
 
 const REF = { namespace: 'default', name: 'web' };
 const CLUSTER = tenantCluster('a');
@@ -87,5 +89,56 @@ serverSuite('SnapshotStore (real Redis)', () => {
     await store.markSynced(CLUSTER, ['default'], 'test');
     await store.unmarkSynced(CLUSTER, ['default']);
     assert.equal((await store.read(CLUSTER, REF)).synced, false);
+  });
+
+  it('a store fenced by a lease writes while the lease holds, and refuses every kind of write once another replica took it', async () => {
+    fresh();
+    const leases = new LeaseStore(redis, `snap-${prefix}`);
+    const lease = await leases.acquire('tenant-watcher:a', 'replica-1', 200);
+    assert.ok(lease);
+    const fenced = store.fenced(leases.fenceOf(lease));
+    assert.equal(await fenced.putService(CLUSTER, service('10')), true);
+    await fenced.markSynced(CLUSTER, ['default'], 'replica-1');
+    // replica-1 stalls past its lease; replica-2 takes the tenant over.
+    const successor = await eventually(() => leases.acquire('tenant-watcher:a', 'replica-2', 10_000), 5_000, 50);
+    const late = [
+      fenced.putService(CLUSTER, service('11', 'uid-1', 99)),
+      fenced.putSlice(CLUSTER, REF, slice('s', '12')),
+      fenced.deleteService(CLUSTER, REF, 'uid-1'),
+      fenced.replace(CLUSTER, REF, { slices: [] }, '13'),
+      fenced.markSynced(CLUSTER, ['other'], 'replica-1'),
+      fenced.unmarkSynced(CLUSTER, ['default']),
+      fenced.drop(CLUSTER, [REF]),
+    ];
+    for (const write of late) await assert.rejects(write, FencedError);
+    const view = await store.read(CLUSTER, REF);
+    assert.equal(view.service?.spec?.ports?.[0].port, 80, 'the late writes changed nothing');
+    assert.equal(view.synced, true);
+    assert.equal(await store.fenced(leases.fenceOf(successor)).putService(CLUSTER, service('11', 'uid-1', 99)), true, 'the successor writes');
+  });
+
+  it('a publication fenced by a lost leadership lease publishes nothing', async () => {
+    const leases = new LeaseStore(redis, `pub-${++prefix}`);
+    const mappings = new MappingStore(redis, `pub-${prefix}`);
+    const tenant = { name: 'a', hostNamespace: 'vc-a', kubeconfig: { file: 'k' }, allowedHostNamespaces: [], config: { file: 'c' }, toHostMode: 'selector' as const };
+    const lease = await leases.acquire('config-watcher', 'leader-1', 10_000);
+    assert.ok(lease);
+    const published = await mappings.publish(tenant, [], {}, leases.fenceOf(lease));
+    assert.equal((await mappings.get('a'))?.version, published.version);
+    await leases.release(lease);
+    await leases.acquire('config-watcher', 'leader-2', 10_000);
+    await assert.rejects(mappings.publish(tenant, [], {}, leases.fenceOf(lease)), FencedError);
+    assert.equal((await mappings.get('a'))?.version, published.version, 'the deposed leader published nothing');
+  });
+
+  it('keeps the keys whose passes wait for a namespace until its watcher takes them, once', async () => {
+    fresh();
+    await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/db');
+    await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/db');
+    await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/cache');
+    await store.awaitSync(CLUSTER, 'other', 'a/fromHost/other/x');
+    assert.deepEqual((await store.takeWaiting(CLUSTER, 'team')).sort(), ['a/fromHost/team/cache', 'a/fromHost/team/db']);
+    assert.deepEqual(await store.takeWaiting(CLUSTER, 'team'), []);
+    assert.deepEqual(await store.takeWaiting(CLUSTER, 'other'), ['a/fromHost/other/x']);
   });
 });

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
-import type { ClusterClient } from '@service-replicator/kube';
-import { errorMessage } from '@service-replicator/redaction';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { HostObjectInformers, VClusterDiscovery } from '@service-replicator/kube';
 import { decodeConfigBytes, resolveTenantPaths, type ConfigIssue, type HostKeyRef, type TenantSpec } from '@service-replicator/replication-config';
 import { SettledFiles } from './settled-files';
 
@@ -12,21 +12,29 @@ export type SourceText = { readonly text: string } | { readonly issue: ConfigIss
 
 /**
  * Reads the tenants file and tenants' vcluster.yaml: files (relative to the tenants file) once
- * settled, host ConfigMaps and Secrets (written whole by the API) as they are.
+ * settled, host ConfigMaps and Secrets (written whole by the API) from informer caches (one watch
+ * per namespace; an edit arrives as an event and costs no request), a discovered vCluster's config
+ * from discovery's own watch.
  */
 export class ConfigSources {
   private readonly files: SettledFiles;
 
-  constructor(private readonly tenantsFile: string, private readonly host: ClusterClient, settleMs: number) {
+  constructor(
+    private readonly tenantsFile: string | undefined,
+    private readonly objects: HostObjectInformers,
+    settleMs: number,
+    private readonly discovery?: VClusterDiscovery,
+  ) {
     this.files = new SettledFiles(settleMs);
   }
 
-  readTenantsFile(): Promise<SourceText> {
-    return this.readFile(this.tenantsFile);
+  /** Undefined without a tenants file (discovery only). */
+  async readTenantsFile(): Promise<SourceText | undefined> {
+    return this.tenantsFile === undefined ? undefined : this.readFile(this.tenantsFile);
   }
 
   resolvePaths(tenant: TenantSpec): TenantSpec {
-    return resolveTenantPaths(tenant, dirname(this.tenantsFile));
+    return this.tenantsFile === undefined ? tenant : resolveTenantPaths(tenant, dirname(this.tenantsFile));
   }
 
   async readTenantConfig(tenant: TenantSpec): Promise<SourceText> {
@@ -46,19 +54,16 @@ export class ConfigSources {
   private async readKey(kind: 'ConfigMap' | 'Secret', ref: HostKeyRef): Promise<SourceText> {
     const where = `${kind} ${ref.namespace}/${ref.name} key "${ref.key}"`;
     const problem = (message: string): SourceText => ({ issue: { path: '', message: `${where}: ${message}` } });
-    try {
-      const { core } = this.host;
-      if (kind === 'ConfigMap') {
-        const configMap = await core.readNamespacedConfigMap({ namespace: ref.namespace, name: ref.name });
-        const text = configMap.data?.[ref.key];
-        return text === undefined ? problem('no such key') : { text };
-      }
-      const secret = await core.readNamespacedSecret({ namespace: ref.namespace, name: ref.name });
-      const data = secret.data?.[ref.key];
-      return data === undefined ? problem('no such key') : decoded(Buffer.from(data, 'base64'));
-    } catch (error) {
-      return problem((error as { code?: number }).code === 404 ? 'not found' : errorMessage(error));
+    const discovered = kind === 'Secret' ? this.discovery?.secret(ref.namespace, ref.name) : undefined;
+    const read = discovered ? { object: discovered } : await this.objects.read(kind, ref.namespace, ref.name);
+    if ('error' in read) return problem(read.error);
+    if ('missing' in read) return problem('not found');
+    if (kind === 'ConfigMap') {
+      const text = (read.object as V1ConfigMap).data?.[ref.key];
+      return text === undefined ? problem('no such key') : { text };
     }
+    const data = read.object.data?.[ref.key];
+    return data === undefined ? problem('no such key') : decoded(Buffer.from(data, 'base64'));
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type PublishedTenant,
   type PublishedTenantRecord,
 } from '@service-replicator/replication-queue';
+import type { Fence } from '@service-replicator/leases';
 import { LOGGER, type Logger } from '@service-replicator/runtime';
 import { ATTR, inSpan } from '@service-replicator/telemetry';
 
@@ -65,6 +66,7 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
     return [...this.remembered.keys()];
   }
 
+
   /**
    * What Redis holds, from the tenants' records (one small read per poll): a record whose version
    * is the one this process published or read last is taken as it remembers it; only others (at
@@ -104,11 +106,11 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Each published change starts a trace, which the queue carries on to every pass it causes. */
-  publish(next: TenantPublication, plan: PublicationPlan, cause: string): Promise<number> {
+  publish(next: TenantPublication, plan: PublicationPlan, cause: string, fence?: Fence): Promise<number> {
     const { keys } = plan;
     const tenant = next.tenant.name;
     return inSpan('config change', { [ATTR.tenant]: tenant, [ATTR.keys]: [...keys], [ATTR.cause]: cause }, async (span) => {
-      const record = await this.redis.mappings.publish(next.tenant, next.mappings, { pendingRemovals: next.pendingRemovals, retireAt: next.retireAt });
+      const record = await this.redis.mappings.publish(next.tenant, next.mappings, { pendingRemovals: next.pendingRemovals, retireAt: next.retireAt }, fence);
       this.remembered.set(tenant, record);
       this.highestVersion = Math.max(this.highestVersion, record.version);
       span.setAttribute('replicator.mappings.version', record.version);

@@ -1,22 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ClusterClient, ClusterWatcher, loadKubeConfig, TenantPodWatcher, WatcherMetrics, type TenantPodsWanted } from '@service-replicator/kube';
+import { FencedError, LeaseKeeper, type Lease } from '@service-replicator/leases';
 import { mappingKeyOf, watchPlan } from '@service-replicator/replication-config';
 import { HOST_CLUSTER, ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
 import { effectiveToHostMode } from '@service-replicator/service-translation';
-import { LOGGER, MetricsRegistry, Readiness, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, MetricsRegistry, Readiness, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
 
 /** Announcements can be missed (pub/sub has no memory): the published mappings are re-read this often. */
 const RELOAD_MS = 30_000;
+const LEADER_LEASE = 'host-watcher';
 
 /**
  * Watches the host cluster for every tenant at once: fromHost sources (and their EndpointSlices)
  * and toHost targets (to repair drift), keeping their snapshots for the writer's passes; and the
  * pods of tenants whose toHost mirrors copy endpoints, so those keep only the tenant's own pods.
+ * With two replicas, the one holding the leader lease watches and the other stands by; every
+ * snapshot write carries the lease's fencing token, so a leader that lost the lease writes nothing more.
  */
 @Injectable()
 export class HostWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private watcher!: ClusterWatcher;
-  private pods!: TenantPodWatcher;
+  private host!: ClusterClient;
+  private metrics!: WatcherMetrics;
+  private leadership!: LeaseKeeper;
+  /** The watchers of the current leadership term, and that term's token. */
+  private term: { readonly token: number; readonly watcher: ClusterWatcher; readonly pods: TenantPodWatcher } | undefined;
+  private readonly reloads = new SerialRuns((reason) => this.reloadNow(reason));
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -28,45 +38,87 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
-    this.watcher = new ClusterWatcher(host, HOST_CLUSTER, this.redis.snapshots, {
-      enqueue: (keys, cause) => this.enqueue(keys, cause),
-      informerError: (namespace, resource, error, restartInMs) =>
-        this.logger.warn({ namespace, resource, err: error, restartInMs }, `host ${resource} watch in ${namespace} failed; restarting`),
-      relisted: (namespace, resource) => this.logger.info({ namespace, resource }, `host ${resource} watch in ${namespace} expired (410 Gone); listed again`),
-      snapshotError: (namespace, error) => this.logger.warn({ namespace, err: error }, 'could not write snapshots; retrying'),
-    }, new WatcherMetrics(this.registry));
-    this.pods = new TenantPodWatcher(host, this.redis.podAddresses, {
-      enqueue: (keys, cause) => this.enqueue(keys, cause),
-      informerError: (tenant, error, restartInMs) => this.logger.warn({ tenant, err: error, restartInMs }, `host pods watch of tenant ${tenant} failed; restarting`),
-      snapshotError: (tenant, error) => this.logger.warn({ tenant, err: error }, 'could not write pod addresses; retrying'),
-    });
-    this.readiness.add('informers', () => this.watcher.healthy && this.pods.healthy);
+    this.host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
+    this.metrics = new WatcherMetrics(this.registry);
+    // A stand-by is ready: it has nothing to sync until it leads.
+    this.readiness.add('informers', () => (this.term ? this.term.watcher.healthy && this.term.pods.healthy : true));
+    const ttlMs = this.settings.LEASE_TTL_SECONDS * 1_000;
+    this.leadership = new LeaseKeeper(
+      this.redis.leases,
+      `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+      { ttlMs, renewEveryMs: ttlMs / 5 },
+      () => [LEADER_LEASE],
+      () => void this.reload('leadership changed'),
+      (error) => this.logger.warn({ err: error }, 'could not renew or take the leader lease; retrying'),
+    );
+    await this.leadership.start();
     this.redis.onServerChange((reason) => {
       this.logger.warn({ reason }, 'Redis server changed; writing every snapshot and pod address again from the caches');
-      this.watcher.rewriteSnapshots();
-      this.pods.rewriteSnapshots();
+      this.term?.watcher.rewriteSnapshots();
+      this.term?.pods.rewriteSnapshots();
     });
     await this.reload('start');
     this.timer = setInterval(() => void this.reload('periodic reload'), RELOAD_MS);
   }
 
-  async reload(reason: string): Promise<void> {
+  /** One reload at a time; requests meanwhile make one more after it. */
+  reload(reason: string): Promise<void> {
+    return this.reloads.request(reason);
+  }
+
+  private async reloadNow(reason: string): Promise<void> {
+    const lease = this.leadership.held(LEADER_LEASE);
+    if (this.term && this.term.token !== lease?.token) await this.stepDown();
+    if (!lease) return;
     try {
+      const term = this.term ?? this.lead(lease);
       const published = await this.redis.mappings.all();
       const plan = watchPlan(published.flatMap((tenant) => tenant.mappings), 'host');
-      await this.watcher.follow(plan, new Map(published.map((tenant) => [tenant.tenant.name, tenant.tenant])));
-      await this.pods.follow(published.flatMap(podsWanted));
+      await term.watcher.follow(plan, new Map(published.map((tenant) => [tenant.tenant.name, tenant.tenant])));
+      await term.pods.follow(published.flatMap(podsWanted));
       this.logger.debug({ reason, namespaces: plan.namespaces, keys: plan.keys.length }, 'following mappings');
     } catch (error) {
       this.logger.error({ err: error, reason }, 'could not reload the mappings; keeping the current watches');
     }
   }
 
+  private lead(lease: Lease): NonNullable<HostWatcherService['term']> {
+    const snapshots = this.redis.snapshots.fenced(this.redis.leases.fenceOf(lease));
+    const watcher = new ClusterWatcher(this.host, HOST_CLUSTER, snapshots, {
+      enqueue: (keys, cause) => this.enqueue(keys, cause),
+      informerError: (namespace, resource, error, restartInMs) =>
+        this.logger.warn({ namespace, resource, err: error, restartInMs }, `host ${resource} watch in ${namespace} failed; restarting`),
+      relisted: (namespace, resource) => this.logger.info({ namespace, resource }, `host ${resource} watch in ${namespace} expired (410 Gone); listed again`),
+      snapshotError: (namespace, error) => {
+        if (error instanceof FencedError) void this.leadership.runRound();
+        else this.logger.warn({ namespace, err: error }, 'could not write snapshots; retrying');
+      },
+    }, this.metrics);
+    const pods = new TenantPodWatcher(this.host, this.redis.podAddresses, {
+      enqueue: (keys, cause) => this.enqueue(keys, cause),
+      informerError: (tenant, error, restartInMs) => this.logger.warn({ tenant, err: error, restartInMs }, `host pods watch of tenant ${tenant} failed; restarting`),
+      snapshotError: (tenant, error) => this.logger.warn({ tenant, err: error }, 'could not write pod addresses; retrying'),
+    });
+    this.term = { token: lease.token, watcher, pods };
+    this.logger.info({ token: lease.token }, 'host-watcher leads: watching the host cluster');
+    return this.term;
+  }
+
+  private async stepDown(): Promise<void> {
+    const term = this.term;
+    this.term = undefined;
+    await term?.watcher.stop();
+    await term?.pods.stop();
+    this.logger.warn({ token: term?.token }, 'host-watcher lost the leader lease: stopped watching (standing by)');
+  }
+
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.watcher?.stop();
-    await this.pods?.stop();
+    await this.reloads.idle();
+    await this.term?.watcher.stop();
+    await this.term?.pods.stop();
+    this.term = undefined;
+    await this.leadership?.stop();
     await this.redis.close();
   }
 

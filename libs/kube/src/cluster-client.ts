@@ -76,9 +76,15 @@ export class ClusterClient implements KubeCluster {
     readonly kubeConfig: KubeConfig,
     /** The user this client acts as when it is not the kubeconfig's own (impersonation). */
     readonly actingAs?: string,
+    apis?: { core: CoreV1Api; discovery: DiscoveryV1Api },
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
+    this.core = apis?.core ?? kubeConfig.makeApiClient(CoreV1Api);
+    this.discovery = apis?.discovery ?? kubeConfig.makeApiClient(DiscoveryV1Api);
+  }
+
+  /** The same client (API objects, agent) under another name: tenants that share an API server identity. */
+  named(name: string): ClusterClient {
+    return new ClusterClient(name, this.kubeConfig, this.actingAs, { core: this.core, discovery: this.discovery });
   }
 
   readService(ref: ObjectRef): Promise<V1Service | undefined> {

@@ -196,6 +196,8 @@ export class ClusterWatcher {
       // whose snapshots Redis may have lost meanwhile (repair() writes it whole once it sees that).
       if (partial) return;
       await this.snapshots.markSynced(this.clusterId, [namespace], this.holder, { endpoints: informers.withEndpoints });
+      // Passes that found the namespace not listed yet run now instead of after their retry delay.
+      changedKeys.push(...(await this.snapshots.takeWaiting(this.clusterId, namespace)));
     });
     if (!ok) return;
     this.synced.add(namespace);

@@ -14,7 +14,11 @@ export const HOST_CLUSTER_CLIENT = Symbol('HOST_CLUSTER_CLIENT');
  */
 @Module({
   providers: [
-    { provide: ClusterRegistry, inject: [Settings], useFactory: (settings: Settings) => new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG })) },
+    {
+      provide: ClusterRegistry,
+      inject: [Settings],
+      useFactory: (settings: Settings) => new ClusterRegistry(loadKubeConfig({ file: settings.HOST_KUBECONFIG }), { maxSockets: settings.KUBE_MAX_SOCKETS_PER_SERVER }),
+    },
     { provide: HOST_CLUSTER_CLIENT, inject: [ClusterRegistry], useFactory: (clusters: ClusterRegistry): ClusterClient => clusters.host },
   ],
   exports: [ClusterRegistry, HOST_CLUSTER_CLIENT],

@@ -1,12 +1,16 @@
 export { apiMessage, apiStatus, isNotFound, readOptional } from './api-error';
 export { exponentialBackoff, type Backoff } from './backoff';
 export { ClusterClient, FIELD_MANAGER, type DeleteTarget, type KubeCluster, type KubeClusters, type LiveView, type MirroredKind, type MirroredObject, type WarningEvent } from './cluster-client';
-export { impersonating, loadKubeConfig } from './kube-config';
+export { impersonating, loadKubeConfig, withServer } from './kube-config';
+export { AgentPool, DEFAULT_AGENT_POOL } from './keep-alive-kube-config';
+export { apiServerIdentity, SharedClients } from './shared-clients';
 export { RestartingInformer, type InformerHandlers, type InformerSpec, type InformerVerb } from './restarting-informer';
 export type { SnapshotSink } from './snapshot-sink';
-export { ClusterRegistry } from './cluster-registry';
+export { ClusterRegistry, type ClusterRegistryOptions } from './cluster-registry';
 export { ClusterWatcher } from './cluster-watcher';
 export type { WatchEvents } from './watch-events';
 export { WatcherMetrics } from './watcher-metrics';
 export { lastWrittenByUs } from './own-writes';
+export { ALL_NAMESPACES, HostObjectInformers, type CachedRead, type HostObjectKind } from './host-object-informers';
+export { VClusterDiscovery, type DiscoveryOptions } from './vcluster-discovery';
 export { TenantPodWatcher, type PodAddressSink, type TenantPodEvents, type TenantPodsWanted } from './tenant-pod-watcher';

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RequestContext } from '@kubernetes/client-node';
-import { KeepAliveKubeConfig } from './keep-alive-kube-config';
+import { AgentPool, KeepAliveKubeConfig } from './keep-alive-kube-config';
 
-function kubeConfig(certData: string): KeepAliveKubeConfig {
-  const kc = new KeepAliveKubeConfig();
+function kubeConfig(certData: string, pool = new AgentPool(), server = 'https://127.0.0.1:6443', token?: string): KeepAliveKubeConfig {
+  const kc = new KeepAliveKubeConfig(pool);
   const b64 = (text: string) => Buffer.from(text).toString('base64');
   kc.loadFromOptions({
-    clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', caData: b64('ca'), skipTLSVerify: false }],
-    users: [{ name: 'u', certData: b64(certData), keyData: b64('key') }],
+    clusters: [{ name: 'c', server, caData: b64('ca'), skipTLSVerify: false }],
+    users: [token ? { name: 'u', token } : { name: 'u', certData: b64(certData), keyData: b64('key') }],
     contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
     currentContext: 'c',
   });
@@ -34,5 +34,18 @@ describe('KeepAliveKubeConfig', () => {
     const before = await agentFor(kc);
     kc.users[0] = { ...kc.users[0], certData: Buffer.from('cert-2').toString('base64') };
     assert.notEqual(await agentFor(kc), before);
+  });
+
+  it('shares one agent, with a bounded number of sockets, among kubeconfigs of the same API server and identity', async () => {
+    const pool = new AgentPool(4);
+    const tenants = Array.from({ length: 50 }, () => kubeConfig('cert-1', pool));
+    const agents = new Set(await Promise.all(tenants.map(agentFor)));
+    assert.equal(agents.size, 1);
+    assert.equal(([...agents][0] as unknown as { maxSockets: number }).maxSockets, 4);
+    // Token identities travel in a header: tenants with different tokens share the server's agent too.
+    const byToken = await Promise.all(['t1', 't2'].map((token) => agentFor(kubeConfig('', pool, 'https://127.0.0.1:7443', token))));
+    assert.equal(byToken[0], byToken[1]);
+    assert.notEqual(byToken[0], [...agents][0], 'another API server, another agent');
+    assert.equal(pool.size, 2);
   });
 });

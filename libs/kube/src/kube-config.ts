@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { redactSecrets } from '@service-replicator/redaction';
-import { KeepAliveKubeConfig } from './keep-alive-kube-config';
+import { DEFAULT_AGENT_POOL, KeepAliveKubeConfig, type AgentPool } from './keep-alive-kube-config';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -10,8 +10,8 @@ const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
  * own service account when running in a cluster and the default kubeconfig otherwise. `source.name`
  * says where the text came from, for messages.
  */
-export function loadKubeConfig(source: { file?: string; text?: string; name?: string } = {}): KubeConfig {
-  const kc = new KeepAliveKubeConfig();
+export function loadKubeConfig(source: { file?: string; text?: string; name?: string } = {}, pool: AgentPool = DEFAULT_AGENT_POOL): KubeConfig {
+  const kc = new KeepAliveKubeConfig(pool);
   const name = source.name ?? source.file ?? '(default)';
   try {
     if (source.text !== undefined) kc.loadFromString(source.text);
@@ -52,4 +52,17 @@ export function impersonating(kubeConfig: KubeConfig, user: string): KubeConfig 
     currentContext: kubeConfig.currentContext,
   });
   return kc;
+}
+
+/** The same kubeconfig with its current cluster's server replaced (its CA and credentials kept). */
+export function withServer(kubeConfig: KubeConfig, server: string): KubeConfig {
+  const current = kubeConfig.getCurrentCluster();
+  if (!current) return kubeConfig;
+  kubeConfig.loadFromOptions({
+    clusters: kubeConfig.clusters.map((cluster) => (cluster.name === current.name ? { ...cluster, server } : cluster)),
+    users: kubeConfig.users,
+    contexts: kubeConfig.contexts,
+    currentContext: kubeConfig.currentContext,
+  });
+  return kubeConfig;
 }

@@ -70,7 +70,8 @@ export class RestartingInformer<T extends KubernetesObject> {
     return this.informer.get(name, namespace);
   }
 
-  list(namespace: string): readonly T[] {
+  /** The objects of a namespace; all of them without one. */
+  list(namespace?: string): readonly T[] {
     return this.informer.list(namespace);
   }
 

@@ -25,4 +25,6 @@ export interface SnapshotSink {
   markFailed(cluster: string, namespace: string, reason: string): Promise<void>;
   unmarkSynced(cluster: string, namespaces: readonly string[]): Promise<void>;
   syncedNamespaces(cluster: string): Promise<Set<string>>;
+  /** The keys whose passes found the namespace not listed yet (removed as they are returned): enqueued once it is. */
+  takeWaiting(cluster: string, namespace: string): Promise<string[]>;
 }

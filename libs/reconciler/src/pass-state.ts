@@ -5,7 +5,7 @@ import { HOST_CLUSTER, tenantCluster, type ClusterId, type MappingStore, type Po
 import { effectiveToHostMode, endpointAddresses, targetEndpointsMatter, tenantPodIPs, tenantPodSelector } from '@service-replicator/service-translation';
 
 /** What a pass reads and writes of the watchers' snapshots (SnapshotStore; InMemorySnapshotStore in unit tests). */
-export type PassSnapshots = Pick<SnapshotStore, 'read' | 'putService' | 'putSlice' | 'putEndpoints' | 'deleteService' | 'deleteSlice' | 'deleteEndpoints'>;
+export type PassSnapshots = Pick<SnapshotStore, 'read' | 'awaitSync' | 'putService' | 'putSlice' | 'putEndpoints' | 'deleteService' | 'deleteSlice' | 'deleteEndpoints'>;
 
 /** Where a pass looks up its key's mapping and tenant (MappingStore). */
 export type MappingLookup = Pick<MappingStore, 'lookup'>;
@@ -37,6 +37,9 @@ export function sideIds(direction: Direction, tenant: string): { sourceId: Clust
 /** Why a pass cannot plan yet: a namespace no watcher has listed, so its snapshot means nothing. */
 export interface NotSynced {
   readonly waitingFor: string;
+  /** The snapshot cluster and namespace waited for, when it is a namespace not listed yet. */
+  readonly cluster?: string;
+  readonly namespace?: string;
   /** The watcher's own account of why it cannot list that namespace, if it gave one. */
   readonly watchError?: string;
 }
@@ -59,7 +62,7 @@ export async function readPassState(
     return { target: service, targetSlices: slices, targetEndpoints: endpoints, sourceSlices: [] };
   }
   const [source, target] = await Promise.all([snapshots.read(sides.sourceId, mapping.source), readTargetState(snapshots, sides, parts, tenant)]);
-  if (!source.synced) return { waitingFor: `${sides.source.name} namespace ${mapping.source.namespace}`, watchError: source.watchError };
+  if (!source.synced) return { waitingFor: `${sides.source.name} namespace ${mapping.source.namespace}`, watchError: source.watchError, cluster: sides.sourceId, namespace: mapping.source.namespace };
   return isNotSynced(target) ? target : { ...target, source: source.service, sourceSlices: source.slices };
 }
 
@@ -69,7 +72,7 @@ export async function readPassState(
  */
 export async function readTargetState(snapshots: PassSnapshots, sides: PassSides, parts: MappingKeyParts, tenant: TenantSpec): Promise<PassState | NotSynced> {
   const target = await snapshots.read(sides.targetId, parts.target);
-  if (!target.synced) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace}`, watchError: target.watchError };
+  if (!target.synced) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace}`, watchError: target.watchError, cluster: sides.targetId, namespace: parts.target.namespace };
   // Until the watcher follows the target namespace's Endpoints (just turned on), "none stored" means nothing.
   if (targetEndpointsMatter(tenant) && !target.endpointsWatched) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace} (its Endpoints)` };
   return { sourceSlices: [], target: target.service, targetSlices: target.slices, targetEndpoints: target.endpoints };

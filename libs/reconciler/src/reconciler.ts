@@ -87,9 +87,9 @@ export class Reconciler {
     const state = await inSpan('read snapshots', {}, () =>
       refusal === undefined ? readPassState(this.snapshots, sides, parts, mapping, tenant) : readTargetState(this.snapshots, sides, parts, tenant),
     );
-    if (isNotSynced(state)) return notSynced(key, parts, mapping, state);
+    if (isNotSynced(state)) return this.notSynced(key, parts, mapping, state);
     const tenantPods = await readTenantPods(this.pods, tenant, mapping, state);
-    if (isNotSynced(tenantPods)) return notSynced(key, parts, mapping, tenantPods);
+    if (isNotSynced(tenantPods)) return this.notSynced(key, parts, mapping, tenantPods);
     return this.converge(parts, key, tenant, mapping, state, sides, { refusal, tenantPods });
   }
 
@@ -145,6 +145,17 @@ export class Reconciler {
     return { ...base, ...idleState(mapping, state, parts) };
   }
 
+  /**
+   * A pass that cannot plan yet: pending (or the watcher's error). The watcher enqueues the key as
+   * soon as it has listed the namespace waited for; the retry is the fallback.
+   */
+  private async notSynced(key: string, parts: MappingKeyParts, mapping: Mapping | undefined, state: NotSynced): Promise<PassOutcome> {
+    const base = { key, parts, mapping };
+    if (state.watchError) return { ...base, state: 'error', message: state.watchError, retryInMs: WATCH_ERROR_RETRY_MS };
+    if (state.cluster && state.namespace) await this.snapshots.awaitSync(state.cluster, state.namespace, key);
+    return { ...base, state: 'pending', message: `waiting for the watcher of ${state.waitingFor}`, retryInMs: NOT_SYNCED_RETRY_MS };
+  }
+
   /** Why a fromHost mapping's source may not be read by its tenant (the API server's answer, cached), if it may not. */
   private refusal(tenant: TenantSpec, mapping: Mapping | undefined, sides: PassSides): Promise<string | undefined> {
     if (mapping?.direction !== 'fromHost') return Promise.resolve(undefined);
@@ -163,11 +174,6 @@ export class Reconciler {
 }
 
 /** A namespace (or a tenant's pods) no watcher has listed yet, or one its watcher cannot list. */
-function notSynced(key: string, parts: MappingKeyParts, mapping: Mapping | undefined, state: NotSynced): PassOutcome {
-  const base = { key, parts, mapping };
-  if (state.watchError) return { ...base, state: 'error', message: state.watchError, retryInMs: WATCH_ERROR_RETRY_MS };
-  return { ...base, state: 'pending', message: `waiting for the watcher of ${state.waitingFor}`, retryInMs: NOT_SYNCED_RETRY_MS };
-}
 
 /**
  * The writes to make before planning again: those up to the plan's last Service write, if any (a

@@ -22,3 +22,16 @@ export {
   type TenantLimits,
 } from './tenant-grants';
 export { tenantHostGrants, writerImpersonationRule, type RbacRule, type TenantHostGrants } from './tenant-rbac';
+export {
+  DISCOVERY_ANNOTATIONS,
+  discoverTenants,
+  kubeconfigServer,
+  VCLUSTER_APP_SELECTOR,
+  VCLUSTER_CONFIG_KEY,
+  VCLUSTER_CONFIG_PREFIX,
+  VCLUSTER_KUBECONFIG_KEY,
+  VCLUSTER_KUBECONFIG_PREFIX,
+  vClusterServer,
+  type DiscoveredTenant,
+  type DiscoverySecret,
+} from './vcluster-discovery';

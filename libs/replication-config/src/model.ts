@@ -19,8 +19,11 @@ export interface TenantSpec {
   readonly name: string;
   /** Where the tenant's workloads run on the host. */
   readonly hostNamespace: string;
-  /** How to reach the tenant's API server. */
-  readonly kubeconfig: { readonly file: string } | { readonly secret: HostKeyRef };
+  /**
+   * How to reach the tenant's API server. `server` replaces the kubeconfig's own address (a
+   * discovered vCluster's kubeconfig names localhost; it is reached at its Service instead).
+   */
+  readonly kubeconfig: ({ readonly file: string } | { readonly secret: HostKeyRef }) & { readonly server?: string };
   /** Host namespaces besides hostNamespace that toHost targets may be written into. */
   readonly allowedHostNamespaces: readonly string[];
   /** Where the tenant's vcluster.yaml is read from. */

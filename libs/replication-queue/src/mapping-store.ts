@@ -1,6 +1,15 @@
 import { mappingKeyOf, parseMappingKey, type ConfigIssue, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
 import { redactSecrets } from '@service-replicator/redaction';
+import { FENCE_CHECK_LUA, FencedError, type Fence } from '@service-replicator/leases';
+import type { Result } from 'ioredis';
 import type { RedisClient } from './redis-connection';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** 1 when published; -1 when the fence no longer holds (nothing written). */
+    srPublishTenant(fenceKey: string, mappingsKey: string, tenantsKey: string, holder: string, token: string, tenant: string, record: string, ...fieldsAndValues: string[]): Result<number, Context>;
+  }
+}
 
 /** What config-watcher last accepted for a tenant: the writer and the watchers read this. */
 export interface PublishedTenant {
@@ -43,6 +52,14 @@ export interface ConfigCheck {
   readonly versionInForce?: number;
 }
 
+/** A tenant's mappings and record replaced in one step, and only while the publisher's fence holds. */
+const PUBLISH_TENANT = `${FENCE_CHECK_LUA}
+if ARGV[1] ~= '' and not held(KEYS[1], ARGV[1], ARGV[2]) then return -1 end
+redis.call('DEL', KEYS[2])
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
+return 1`;
+
 const RAISE_VERSION = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
@@ -68,15 +85,24 @@ export class MappingStore {
     this.tenantsKey = `${prefix}:replicator:tenants`;
     this.versionKey = `${prefix}:replicator:mappings-version`;
     this.checksKey = `${prefix}:replicator:config-checks`;
+    if (typeof redis.srPublishTenant !== 'function') redis.defineCommand('srPublishTenant', { numberOfKeys: 3, lua: PUBLISH_TENANT });
   }
 
-  async publish(tenant: TenantSpec, mappings: readonly Mapping[], extras: PublicationExtras = {}): Promise<PublishedTenant> {
+  /**
+   * Replaces a tenant's mappings and record atomically. With a `fence` (config-watcher's leadership
+   * lease), only while that lease is still held: a publisher that lost it, and does not know yet,
+   * publishes nothing (FencedError), so two replicas never publish versions of one tenant.
+   */
+  async publish(tenant: TenantSpec, mappings: readonly Mapping[], extras: PublicationExtras = {}, fence?: Fence): Promise<PublishedTenant> {
     const version = await this.redis.incr(this.versionKey);
     const published: PublishedTenant = { tenant, mappings, version, publishedAt: new Date().toISOString(), ...definedOnly(extras) };
     const record: PublishedTenantRecord = { tenant, version, publishedAt: published.publishedAt, ...definedOnly(extras), mappingCount: mappings.length };
-    const transaction = this.redis.multi().del(this.mappingsKey(tenant.name));
-    if (mappings.length > 0) transaction.hset(this.mappingsKey(tenant.name), Object.fromEntries(mappings.map((m) => [mappingKeyOf(m), JSON.stringify(m)])));
-    await transaction.hset(this.tenantsKey, tenant.name, JSON.stringify(record)).exec().then(failOnError);
+    const mappingsKey = this.mappingsKey(tenant.name);
+    const fenceArgs = fence ? [fence.key, fence.holder, String(fence.token)] : [mappingsKey, '', ''];
+    const fields = mappings.flatMap((m) => [mappingKeyOf(m), JSON.stringify(m)]);
+    const [fenceKey, holder, token] = fenceArgs;
+    const result = await this.redis.srPublishTenant(fenceKey, mappingsKey, this.tenantsKey, holder, token, tenant.name, JSON.stringify(record), ...fields);
+    if (result === -1 && fence) throw new FencedError(fence);
     return published;
   }
 

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { LeaseStore, Membership } from '@service-replicator/leases';
 import type { RedisTarget } from '@service-replicator/runtime/redis-target';
 import { MappingStore } from './mapping-store';
 import { PodAddressStore } from './pod-address-store';
@@ -28,6 +29,8 @@ export class ReplicatorRedis {
   readonly mappings: MappingStore;
   readonly statuses: StatusStore;
   readonly snapshots: SnapshotStore;
+  /** Leader election and tenant shards (leases with fencing tokens). */
+  readonly leases: LeaseStore;
   readonly podAddresses: PodAddressStore;
   private readonly serverChangeListeners: ((reason: string) => void)[] = [];
   private serverRunId: string | undefined;
@@ -44,7 +47,13 @@ export class ReplicatorRedis {
     this.mappings = new MappingStore(this.storesConnection, prefix);
     this.statuses = new StatusStore(this.storesConnection, prefix);
     this.snapshots = new SnapshotStore(this.storesConnection, prefix);
+    this.leases = new LeaseStore(this.storesConnection, prefix);
     this.podAddresses = new PodAddressStore(this.storesConnection, prefix);
+  }
+
+  /** The live replicas of an app (for sharding its work). */
+  membership(group: string): Membership {
+    return new Membership(this.storesConnection, this.prefix, group);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
 import { formatRef, type ObjectRef } from '@service-replicator/references';
 import { endpointSliceSnapshot, endpointsSnapshot, serviceSnapshot } from '@service-replicator/service-translation';
+import { FencedError, type Fence } from '@service-replicator/leases';
 import type { RedisClient } from './redis-connection';
 import { defineSnapshotCommands } from './snapshot-scripts';
 
@@ -35,6 +36,7 @@ interface SyncMark {
 }
 
 const SERVICE_FIELD = 'svc';
+const WAITING_TTL_SECONDS = 300;
 const SLICE_FIELD = 'slice:';
 const ENDPOINTS_FIELD = 'ep';
 
@@ -49,37 +51,45 @@ const ENDPOINTS_FIELD = 'ep';
  * wrong write.
  */
 export class SnapshotStore {
-  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
+  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly fence?: Fence) {
     defineSnapshotCommands(redis);
+  }
+
+  /**
+   * The same store, every write of which is checked against `fence` in the same script: once the
+   * lease is lost (taken over by another replica), writes are refused with FencedError.
+   */
+  fenced(fence: Fence): SnapshotStore {
+    return new SnapshotStore(this.redis, this.prefix, fence);
   }
 
   /** Stores the Service unless a newer (or the same) version is stored; true when it changed. */
   async putService(cluster: ClusterId, service: V1Service): Promise<boolean> {
     const snapshot = serviceSnapshot(service);
-    return (await this.redis.srSnapshotPut(this.key(cluster, refOf(service)), SERVICE_FIELD, encode(snapshot))) === 1;
+    return this.put(this.key(cluster, refOf(service)), SERVICE_FIELD, encode(snapshot));
   }
 
   async putSlice(cluster: ClusterId, service: ObjectRef, slice: V1EndpointSlice): Promise<boolean> {
     const snapshot = endpointSliceSnapshot(slice);
-    return (await this.redis.srSnapshotPut(this.key(cluster, service), sliceField(slice), encode(snapshot))) === 1;
+    return this.put(this.key(cluster, service), sliceField(slice), encode(snapshot));
   }
 
   /** Stores the core/v1 Endpoints named like `service`, unless a newer (or the same) version is stored. */
   async putEndpoints(cluster: ClusterId, service: ObjectRef, endpoints: V1Endpoints): Promise<boolean> {
-    return (await this.redis.srSnapshotPut(this.key(cluster, service), ENDPOINTS_FIELD, encode(endpointsSnapshot(endpoints)))) === 1;
+    return this.put(this.key(cluster, service), ENDPOINTS_FIELD, encode(endpointsSnapshot(endpoints)));
   }
 
   async deleteEndpoints(cluster: ClusterId, service: ObjectRef, uid: string | undefined): Promise<boolean> {
-    return (await this.redis.srSnapshotDelete(this.key(cluster, service), ENDPOINTS_FIELD, uid ?? '')) === 1;
+    return this.remove(this.key(cluster, service), ENDPOINTS_FIELD, uid);
   }
 
   /** Forgets the Service if the stored one is the object that was deleted (same uid). */
   async deleteService(cluster: ClusterId, ref: ObjectRef, uid: string | undefined): Promise<boolean> {
-    return (await this.redis.srSnapshotDelete(this.key(cluster, ref), SERVICE_FIELD, uid ?? '')) === 1;
+    return this.remove(this.key(cluster, ref), SERVICE_FIELD, uid);
   }
 
   async deleteSlice(cluster: ClusterId, service: ObjectRef, slice: { name: string; uid?: string }): Promise<boolean> {
-    return (await this.redis.srSnapshotDelete(this.key(cluster, service), `${SLICE_FIELD}${slice.name}`, slice.uid ?? '')) === 1;
+    return this.remove(this.key(cluster, service), `${SLICE_FIELD}${slice.name}`, slice.uid);
   }
 
   /**
@@ -92,12 +102,13 @@ export class SnapshotStore {
     if (view.service) fields.push(SERVICE_FIELD, encode(serviceSnapshot(view.service)));
     for (const slice of view.slices) fields.push(sliceField(slice), encode(endpointSliceSnapshot(slice)));
     if (view.endpoints) fields.push(ENDPOINTS_FIELD, encode(endpointsSnapshot(view.endpoints)));
-    return (await this.redis.srSnapshotReplace(this.key(cluster, ref), listVersion, ...fields)) > 0;
+    const key = this.key(cluster, ref);
+    return this.checked(await this.redis.srSnapshotReplace(key, ...this.fenceArgs(key), listVersion, ...fields)) > 0;
   }
 
   /** Removes the snapshots of Services no mapping names any more. */
   async drop(cluster: ClusterId, refs: readonly ObjectRef[]): Promise<void> {
-    if (refs.length > 0) await this.redis.del(...refs.map((ref) => this.key(cluster, ref)));
+    if (refs.length > 0) await this.write('DEL', refs.map((ref) => this.key(cluster, ref)), []);
   }
 
   /**
@@ -108,22 +119,35 @@ export class SnapshotStore {
     if (namespaces.length === 0) return;
     const mark: SyncMark = { holder, at: new Date().toISOString(), ...(options.endpoints ? { endpoints: true } : {}) };
     const value = JSON.stringify(mark);
-    await this.redis.hset(this.syncedKey(cluster), Object.fromEntries(namespaces.map((namespace) => [namespace, value])));
+    await this.write('HSET', [this.syncedKey(cluster)], namespaces.flatMap((namespace) => [namespace, value]));
   }
 
   /** The watcher of `cluster` cannot list `namespace`, and why: passes report it instead of waiting. */
   async markFailed(cluster: ClusterId, namespace: string, reason: string): Promise<void> {
-    await this.redis.hset(this.syncedKey(cluster), namespace, JSON.stringify({ error: reason, at: new Date().toISOString() }));
+    await this.write('HSET', [this.syncedKey(cluster)], [namespace, JSON.stringify({ error: reason, at: new Date().toISOString() })]);
   }
 
   async unmarkSynced(cluster: ClusterId, namespaces: readonly string[]): Promise<void> {
-    if (namespaces.length > 0) await this.redis.hdel(this.syncedKey(cluster), ...namespaces);
+    if (namespaces.length > 0) await this.write('HDEL', [this.syncedKey(cluster)], namespaces);
   }
 
   /** The namespaces some watcher vouches for (a watcher checks its own are still there after a Redis restart). */
   async syncedNamespaces(cluster: ClusterId): Promise<Set<string>> {
     const marks = await this.redis.hgetall(this.syncedKey(cluster));
     return new Set(Object.entries(marks).filter(([, mark]) => !parseMark(mark).error).map(([namespace]) => namespace));
+  }
+
+  /**
+   * A pass for `key` found `namespace` not listed yet: the watcher that lists it enqueues the key
+   * then (takeWaiting), so the pass need not wait out its retry delay. Forgotten after 5 minutes.
+   */
+  async awaitSync(cluster: ClusterId, namespace: string, key: string): Promise<void> {
+    await this.redis.multi().sadd(this.waitingKey(cluster, namespace), key).expire(this.waitingKey(cluster, namespace), WAITING_TTL_SECONDS).exec();
+  }
+
+  async takeWaiting(cluster: ClusterId, namespace: string): Promise<string[]> {
+    const results = await this.redis.multi().smembers(this.waitingKey(cluster, namespace)).del(this.waitingKey(cluster, namespace)).exec();
+    return (results?.[0]?.[1] as string[] | undefined) ?? [];
   }
 
   async read(cluster: ClusterId, ref: ObjectRef): Promise<SnapshotView> {
@@ -149,8 +173,41 @@ export class SnapshotStore {
     };
   }
 
+  private async put(key: string, field: string, value: string): Promise<boolean> {
+    return this.checked(await this.redis.srSnapshotPut(key, ...this.fenceArgs(key), field, value)) === 1;
+  }
+
+  private async remove(key: string, field: string, uid: string | undefined): Promise<boolean> {
+    return this.checked(await this.redis.srSnapshotDelete(key, ...this.fenceArgs(key), field, uid ?? '')) === 1;
+  }
+
+  /** A plain write, or the same through the fence script when this store is fenced. */
+  private async write(command: 'HSET' | 'HDEL' | 'DEL', keys: readonly string[], args: readonly string[]): Promise<void> {
+    if (!this.fence) {
+      if (command === 'DEL') await this.redis.del(...keys);
+      else await this.redis.call(command, keys[0], ...args);
+      return;
+    }
+    const { key, holder, token } = this.fence;
+    this.checked(await this.redis.srFenced(keys.length + 1, key, ...keys, holder, String(token), command, ...args));
+  }
+
+  /** The fence arguments of a snapshot script: the lease's, or none (the key itself stands in, unread). */
+  private fenceArgs(key: string): [string, string, string] {
+    return this.fence ? [this.fence.key, this.fence.holder, String(this.fence.token)] : [key, '', ''];
+  }
+
+  private checked(result: number): number {
+    if (result === -1 && this.fence) throw new FencedError(this.fence);
+    return result;
+  }
+
   private key(cluster: ClusterId, ref: ObjectRef): string {
     return `${this.prefix}:replicator:snap:${cluster}:${formatRef(ref)}`;
+  }
+
+  private waitingKey(cluster: ClusterId, namespace: string): string {
+    return `${this.prefix}:replicator:waiting:${cluster}:${namespace}`;
   }
 
   private syncedKey(cluster: ClusterId): string {

@@ -5,5 +5,6 @@ export { hashTagOf, redisAddress, type HostPort, type RedisAddress, type RedisSe
 export { describeRedisTarget, redisTargetOf, redisTargetOfUrl, type RedisTarget } from './redis-target';
 export { announcementClient, announcementServer } from './redis-transport';
 export { runApp, type RunOptions } from './run-app';
+export { SerialRuns } from './serial-runs';
 export { APP_NAME, LOGGER, REDIS_TARGET, RuntimeModule, settingsModule } from './runtime.module';
 export { loadSettings, settingNames, Settings, SettingsError, tenantLimits } from './settings';

@@ -65,10 +65,55 @@ export class Settings {
   @IsString()
   HOST_KUBECONFIG?: string;
 
-  /** The tenants file (config-watcher). */
+  /** The tenants file (config-watcher); optional when DISCOVERY_NAMESPACES is set. */
   @IsOptional()
   @IsString()
   TENANTS_FILE?: string;
+
+  /**
+   * Discovery mode (config-watcher): the host namespaces searched for vCluster installations
+   * (comma-separated), or `*` for all namespaces (which needs cluster-wide list/watch on Secrets).
+   * Unset: no discovery, only the tenants file.
+   */
+  @IsOptional()
+  @Matches(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/, {
+    message: 'must be * or a comma-separated list of namespaces (DNS-1123 labels, no spaces)',
+  })
+  DISCOVERY_NAMESPACES?: string;
+
+  /** Discovery: a label selector the vCluster Secrets must also match (beside `app=vcluster`), e.g. `team=platform`. */
+  @IsOptional()
+  @IsString()
+  DISCOVERY_LABEL_SELECTOR?: string;
+
+  /**
+   * Discovery: the address a vCluster is reached at when its kubeconfig names localhost (vCluster's
+   * default, `https://localhost:8443`); `{name}` and `{namespace}` are the vCluster's. The default is
+   * its Service in the host cluster, a name its certificate carries.
+   */
+  @Matches(/^https:\/\/\S+$/, { message: 'must be an https:// address (with {name} and {namespace} where they go)' })
+  DISCOVERY_SERVER = 'https://{name}.{namespace}:443';
+
+  /**
+   * Leases (leader election of config-watcher and host-watcher, tenant shards of tenant-watcher):
+   * how long one lives unless renewed, so how soon the work of a killed replica is taken over
+   * (within this plus a fifth of it). Renewed every fifth of it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(300)
+  LEASE_TTL_SECONDS = 10;
+
+  /**
+   * Sockets a process keeps open per API server and TLS identity for requests (watches each hold
+   * one of their own): tenants sharing an API server share them.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_024)
+  KUBE_MAX_SOCKETS_PER_SERVER = 16;
 
   /** How often config-watcher enqueues every key once (passes read snapshots: this costs the API servers nothing). */
   @Transform(toInt)

@@ -80,7 +80,8 @@ export async function mutatingRequests(cluster: ControlPlane, verbs: readonly st
   return counts;
 }
 
-async function getMetrics(cluster: ControlPlane): Promise<string> {
+/** An API server's /metrics, read as its admin. */
+export async function getMetrics(cluster: ControlPlane): Promise<string> {
   const url = new URL('/metrics', cluster.server);
   const options: Parameters<typeof request>[1] = { method: 'GET', hostname: url.hostname, port: url.port, path: url.pathname };
   await cluster.kubeConfig.applyToHTTPSOptions(options);

@@ -2,7 +2,8 @@
 The RBAC plan: for each app, the namespaces it needs a Role in and that Role's rules, as JSON
 {app: {namespace: [rules]}}. Everything the apps touch in the host cluster is in namespaces that
 values name, so every grant is a namespaced Role, and gets are limited to the named objects:
-- config-watcher: get on the ConfigMaps/Secrets holding tenants' vcluster.yaml
+- config-watcher: list/watch on ConfigMaps/Secrets in the namespaces holding tenants' vcluster.yaml
+  (one watch per namespace: an edit is an event, no GET per tenant per poll)
 - tenant-watcher: get on the Secrets holding tenants' kubeconfigs
 - host-watcher: list/watch Services and EndpointSlices in each tenant's hostNamespace,
   fromHostNamespaces (fromHost sources) and allowedHostNamespaces (toHost targets, watched for
@@ -13,6 +14,11 @@ values name, so every grant is a namespaced Role, and gets are limited to the na
 - for tenants with adoptVClusterMirrors or endpoints, in their toHost target namespaces: host-watcher
   list/watch core/v1 Endpoints, and the tenant's identity get/create/update/delete them (nothing
   about Endpoints otherwise)
+- discovery.namespaces: config-watcher list/watch Secrets (vCluster's config and kubeconfig
+  Secrets), tenant-watcher and the writer get Secrets (the kubeconfigs), and host-watcher watches
+  Services and EndpointSlices there (each is a discovered tenant's hostNamespace). A discovered
+  tenant's host identity (tenant-<name>) and its Roles are not made here: see the README. discovery.allNamespaces: the same as ClusterRoles
+  (service-replicator.clusterRbacRules), the one case anything is granted cluster-wide.
 What the apps do inside tenant clusters is granted there, to the tenant kubeconfig's identity.
 */}}
 {{- define "service-replicator.rbacPlan" -}}
@@ -39,11 +45,21 @@ What the apps do inside tenant clusters is granted there, to the tenant kubeconf
 {{- $kubeconfig := include "service-replicator.keyRef" (dict "root" $ "ref" .kubeconfig.secret) | fromJson -}}
 {{- $_ := set $kubeconfigs $kubeconfig.namespace (append (get $kubeconfigs $kubeconfig.namespace | default list) $kubeconfig.name) -}}
 {{- end -}}
+{{- $discovery := .Values.discovery | default (dict) -}}
+{{- $searched := ternary list ($discovery.namespaces | default list) (eq $discovery.allNamespaces true) -}}
+{{- $watched = concat $watched $searched -}}
 {{- range $namespace, $names := $configMaps -}}
-{{- include "service-replicator.grant" (dict "plan" $plan "app" "config-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "configmaps") "resourceNames" (uniq $names | sortAlpha) "verbs" (list "get"))) -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "config-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "configmaps") "verbs" (list "list" "watch"))) -}}
 {{- end -}}
 {{- range $namespace, $names := $configSecrets -}}
-{{- include "service-replicator.grant" (dict "plan" $plan "app" "config-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "secrets") "resourceNames" (uniq $names | sortAlpha) "verbs" (list "get"))) -}}
+{{- if not (has $namespace $searched) -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "config-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "secrets") "verbs" (list "list" "watch"))) -}}
+{{- end -}}
+{{- end -}}
+{{- range $namespace := $searched -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "config-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "secrets") "verbs" (list "list" "watch"))) -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "tenant-watcher" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "secrets") "verbs" (list "get"))) -}}
+{{- include "service-replicator.grant" (dict "plan" $plan "app" "writer" "namespace" $namespace "rule" (dict "apiGroups" (list "") "resources" (list "secrets") "verbs" (list "get"))) -}}
 {{- end -}}
 {{- range $namespace, $names := $kubeconfigs -}}
 {{- $rule := dict "apiGroups" (list "") "resources" (list "secrets") "resourceNames" (uniq $names | sortAlpha) "verbs" (list "get") -}}
@@ -96,4 +112,20 @@ endpoints). The same as libs/replication-config's tenantHostGrants.
 {{- define "service-replicator.grant" -}}
 {{- $roles := index .plan .app -}}
 {{- $_ := set $roles .namespace (append (get $roles .namespace | default list) .rule) -}}
+{{- end }}
+
+{{/*
+With discovery.allNamespaces: what a discovered tenant needs wherever it may be, as ClusterRole
+rules per app ({app: [rules]}); empty otherwise.
+*/}}
+{{- define "service-replicator.clusterRbacRules" -}}
+{{- $rules := dict -}}
+{{- if eq (dig "allNamespaces" false (.Values.discovery | default (dict))) true -}}
+{{- $secretsGet := dict "apiGroups" (list "") "resources" (list "secrets") "verbs" (list "get") -}}
+{{- $_ := set $rules "config-watcher" (list (dict "apiGroups" (list "") "resources" (list "secrets") "verbs" (list "list" "watch"))) -}}
+{{- $_ := set $rules "tenant-watcher" (list $secretsGet) -}}
+{{- $_ := set $rules "host-watcher" (list (dict "apiGroups" (list "") "resources" (list "services") "verbs" (list "list" "watch")) (dict "apiGroups" (list "discovery.k8s.io") "resources" (list "endpointslices") "verbs" (list "list" "watch"))) -}}
+{{- $_ := set $rules "writer" (list $secretsGet) -}}
+{{- end -}}
+{{- toJson $rules -}}
 {{- end }}

@@ -22,6 +22,7 @@ const versionOf = (object: KubernetesObject) => object.metadata?.resourceVersion
  */
 export class InMemorySnapshotStore {
   private readonly services = new Map<string, Map<string, KubernetesObject>>();
+  private readonly waiting = new Map<string, Set<string>>();
   private readonly marks = new Map<ClusterId, Map<string, { holder?: string; endpoints?: boolean; error?: string }>>();
 
   async putService(cluster: ClusterId, service: V1Service): Promise<boolean> {
@@ -87,6 +88,19 @@ export class InMemorySnapshotStore {
 
   async syncedNamespaces(cluster: ClusterId): Promise<Set<string>> {
     return new Set([...this.marksOf(cluster)].filter(([, mark]) => !mark.error).map(([namespace]) => namespace));
+  }
+
+  /** Keys of passes that found `namespace` not listed yet, for its watcher to enqueue once it is. */
+  async awaitSync(cluster: ClusterId, namespace: string, key: string): Promise<void> {
+    const id = `${cluster}:${namespace}`;
+    this.waiting.set(id, new Set([...(this.waiting.get(id) ?? []), key]));
+  }
+
+  async takeWaiting(cluster: ClusterId, namespace: string): Promise<string[]> {
+    const id = `${cluster}:${namespace}`;
+    const keys = [...(this.waiting.get(id) ?? [])];
+    this.waiting.delete(id);
+    return keys;
   }
 
   async read(cluster: ClusterId, ref: ObjectRef): Promise<SnapshotView> {

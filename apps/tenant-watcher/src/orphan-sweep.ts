@@ -1,0 +1,38 @@
+import type { ClusterRegistry } from '@service-replicator/kube';
+import { mappingKey, type Direction } from '@service-replicator/replication-config';
+import type { PublishedTenant, ReplicatorRedis } from '@service-replicator/replication-queue';
+import type { Logger } from '@service-replicator/runtime';
+import { DIRECTION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } from '@service-replicator/service-translation';
+
+/**
+ * Finds fromHost mirrors we own in a tenant that no mapping names any more (left behind when Redis
+ * lost a removal) and enqueues their keys: one LIST per tenant.
+ */
+export class OrphanSweep {
+  constructor(private readonly redis: ReplicatorRedis, private readonly clusters: ClusterRegistry, private readonly logger: Logger) {}
+
+  /** True when the sweep was done (its keys enqueued); false when it failed and should be tried again. */
+  async sweep(published: PublishedTenant, knownKeys: readonly string[]): Promise<boolean> {
+    const tenant = published.tenant.name;
+    try {
+      const cluster = await this.clusters.tenant(published.tenant);
+      const direction: Direction = 'fromHost';
+      const labelSelector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${TENANT_LABEL}=${tenant},${DIRECTION_LABEL}=${direction}`;
+      const owned = await cluster.core.listServiceForAllNamespaces({ labelSelector });
+      const known = new Set(knownKeys);
+      const orphans = owned.items
+        .map((svc) => mappingKey(tenant, direction, { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' }))
+        .filter((key) => !known.has(key));
+      await this.enqueue(orphans, 'orphan sweep');
+      return true;
+    } catch (error) {
+      this.logger.warn({ tenant, err: error }, 'orphan sweep failed; the next one tries again');
+      return false;
+    }
+  }
+
+  async enqueue(keys: readonly string[], cause: string): Promise<void> {
+    if (keys.length === 0) return;
+    await this.redis.queue.enqueue(keys, cause).catch((error: unknown) => this.logger.error({ err: error, cause }, 'enqueue failed'));
+  }
+}

@@ -200,6 +200,12 @@ describe('Reconciler: one pass against in-memory clusters and snapshots', () => 
     });
   }
 
+  it('leaves the key of a pass that waits for a namespace for its watcher, which enqueues it once it has listed it', async () => {
+    const world = await new World({ mappings: [FROM_HOST], host: { Service: [hostDb()] }, notSynced: ['tenant:default'] }).build();
+    await world.reconcile(FROM_HOST);
+    assert.deepEqual(await world.snapshots.takeWaiting('tenant.a', 'default'), ['a/fromHost/default/db']);
+  });
+
   it('writes its own results into the target snapshot, so the watch echo of the write changes nothing', async () => {
     const world = await new World({ mappings: [FROM_HOST], host: { Service: [hostDb()] } }).build();
     await world.reconcile(FROM_HOST);

@@ -1,6 +1,7 @@
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { LeaseStore } from '@service-replicator/leases';
 import { LOGGER, Readiness, REDIS_TARGET, Settings, type Logger, type RedisTarget } from '@service-replicator/runtime';
 import { MappingStore } from './mapping-store';
 import { PodAddressStore } from './pod-address-store';
@@ -42,7 +43,7 @@ const fromRedis = <T>(provide: abstract new (...args: never[]) => T, pick: (redi
 /**
  * The app's Redis side as providers: the reconcile queue (BullModule, `@InjectQueue('reconcile')`
  * or ReconcileQueue to enqueue), the stores (MappingStore, SnapshotStore, StatusStore,
- * PodAddressStore) and ReplicatorRedis that holds them. Given once Redis answers (an app is not
+ * PodAddressStore, LeaseStore) and ReplicatorRedis that holds them. Given once Redis answers (an app is not
  * started before it can use its queue and stores); readiness depends on Redis answering. Global,
  * so it closes its connections last, once every app module has stopped its work.
  */
@@ -81,8 +82,9 @@ export class ReplicatorRedisModule implements OnApplicationShutdown {
         fromRedis(SnapshotStore, (redis) => redis.snapshots),
         fromRedis(StatusStore, (redis) => redis.statuses),
         fromRedis(PodAddressStore, (redis) => redis.podAddresses),
+        fromRedis(LeaseStore, (redis) => redis.leases),
       ],
-      exports: [ReplicatorRedis, ReconcileQueue, MappingStore, SnapshotStore, StatusStore, PodAddressStore, BullModule],
+      exports: [ReplicatorRedis, ReconcileQueue, MappingStore, SnapshotStore, StatusStore, PodAddressStore, LeaseStore, BullModule],
     };
   }
 

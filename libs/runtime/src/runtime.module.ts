@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
@@ -19,6 +21,8 @@ export const LOGGER = Symbol('LOGGER');
 export const REDIS_TARGET = Symbol('REDIS_TARGET');
 /** The app's name: `writer`, `host-watcher`, ... */
 export const APP_NAME = Symbol('APP_NAME');
+/** This process among the app's replicas (`host/pid/random`): who holds a lease, who is a shard member. */
+export const REPLICA_ID = Symbol('REPLICA_ID');
 
 /**
  * The apps' configuration: the environment validated once, at start, by the Settings class (a bad
@@ -50,6 +54,7 @@ export class RuntimeModule implements OnApplicationShutdown {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: APP_NAME, useValue: app },
+        { provide: REPLICA_ID, useFactory: () => `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}` },
         { provide: Settings, inject: [ConfigService], useFactory: settingsOf },
         { provide: LOGGER, inject: [Settings], useFactory: (s: Settings): Logger => createLogger(app, s.LOG_LEVEL) },
         { provide: Registry, useFactory: () => createMetricsRegistry(app) },
@@ -57,7 +62,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         Readiness,
         OperatorListener,
       ],
-      exports: [APP_NAME, Settings, LOGGER, Registry, REDIS_TARGET, Readiness],
+      exports: [APP_NAME, REPLICA_ID, Settings, LOGGER, Registry, REDIS_TARGET, Readiness],
     };
   }
 

@@ -179,3 +179,6 @@ export function failOnError(results: [Error | null, unknown][] | null): void {
   if (failed?.[0]) throw failed[0];
   if (!results) throw new Error('Redis transaction was aborted');
 }
+
+/** MappingStore's operations, for code that also runs against InMemoryMappingStore (unit tests). */
+export type PublishedMappings = Pick<MappingStore, keyof MappingStore>;

@@ -1,11 +1,11 @@
 import { mappingKeyOf, parseMappingKey, type Mapping, type TenantSpec } from '@service-replicator/replication-config';
-import type { ConfigCheck, KeyLookup, PublicationExtras, PublishedTenant, PublishedTenantRecord } from '../mapping-store';
+import type { ConfigCheck, KeyLookup, PublicationExtras, PublishedMappings, PublishedTenant, PublishedTenantRecord } from '../mapping-store';
 
 /**
  * MappingStore's semantics without Redis (unit tests): a publication replaces a tenant's mappings
  * whole, versions rise across tenants, a lookup reads one key's mapping and its tenant's record.
  */
-export class InMemoryMappingStore {
+export class InMemoryMappingStore implements PublishedMappings {
   private readonly tenants = new Map<string, PublishedTenant>();
   private readonly configChecks = new Map<string, ConfigCheck>();
   private version = 0;

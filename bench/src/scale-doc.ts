@@ -51,7 +51,24 @@ function convergence(result: ScaleResult): string[] {
     '| --- | --: | --: | --: | --: |',
     ...rows,
     '',
+    ...timelines(result),
     ...saturation(result),
+  ];
+}
+
+/** Where each system run's time went: config published, first and last mirror written (from the apps' logs). */
+function timelines(result: ScaleResult): string[] {
+  const cell = (t: number | undefined) => (t === undefined ? '–' : String(round(t, 1)));
+  return [
+    'Where a system run\'s time went, in seconds after the config was written (from the apps\' own log lines):',
+    '',
+    '| run | config published | first mirror written | last mirror written | all complete |',
+    '| --- | --: | --: | --: | --: |',
+    ...result.systems.map((s) => `| ${s.name} | ${cell(s.timeline.published)} | ${cell(s.timeline.firstWrite)} | ${cell(s.timeline.lastWrite)} | ${cell(s.timeline.converged)} |`),
+    '',
+    'config-watcher takes a file only once it has been stable for CONFIG_SETTLE_MS (1 s), so that a half-written file is never read',
+    'as a config: that second is in every system run and in no floor.',
+    '',
   ];
 }
 

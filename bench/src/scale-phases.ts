@@ -16,8 +16,17 @@ export interface PhaseResult {
   readonly load: LoadReading;
 }
 
+/** Where a system run's time went, in seconds from writing the config (from the apps' own logs). */
+export interface SystemTimeline {
+  readonly published?: number;
+  readonly firstWrite?: number;
+  readonly lastWrite?: number;
+  readonly converged: number;
+}
+
 export interface SystemResult extends PhaseResult {
   readonly writers: number;
+  readonly timeline: SystemTimeline;
   /** Every key enqueued once more, all mirrors in sync: what a periodic resync costs. */
   readonly resync: PhaseResult;
   /** host-watcher and tenant-watcher restarted: what catching up after a restart costs. */
@@ -85,7 +94,8 @@ export async function systemPhase(env: ScaleEnvironment, writers: number, namesp
     const seconds = (performance.now() - start) / 1000;
     await queueDrained(queue);
     const load = difference(before, await readLoad(env.loadSources()));
-    log(`system, ${writers} writer(s): ${seconds.toFixed(1)} s`);
+    const timeline = await timelineOf(env, performance.timeOrigin + start, seconds);
+    log(`system, ${writers} writer(s): ${seconds.toFixed(1)} s (${JSON.stringify(timeline)})`);
     const resync = await measured(env, 'resync', async () => {
       await queue.enqueue(mappings.map(mappingKeyOf), 'bench resync');
       await queueDrained(queue);
@@ -98,7 +108,7 @@ export async function systemPhase(env: ScaleEnvironment, writers: number, namesp
       await synced(env, tenant, namespaces);
       await queueDrained(queue);
     });
-    return { name: `system ${writers}w`, writers, seconds, load, resync, watchersRestarted };
+    return { name: `system ${writers}w`, writers, seconds, load, timeline, resync, watchersRestarted };
   } finally {
     await count.stop();
     await queue.close();
@@ -135,4 +145,21 @@ async function synced(env: ScaleEnvironment, tenant: string, namespaces: number)
     if (waited > 120_000) throw new Error('the restarted watchers did not sync');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Milestones from the apps' JSON log lines: config published, first and last mirror written. */
+async function timelineOf(env: ScaleEnvironment, startedAt: number, converged: number): Promise<SystemTimeline> {
+  const times = (text: string, match: (entry: { msg?: string; wrote?: string }) => boolean) =>
+    text.split('\n').flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { time?: string; msg?: string; wrote?: string };
+        return entry.time && match(entry) ? [(Date.parse(entry.time) - startedAt) / 1000] : [];
+      } catch {
+        return [];
+      }
+    }).filter((t) => t >= 0).sort((a, b) => a - b);
+  const published = times(await env.apps.log('config-watcher'), (e) => /published mappings version/.test(e.msg ?? ''));
+  const writes = times(await env.apps.log('writer'), (e) => e.wrote !== undefined);
+  const round = (t: number | undefined) => (t === undefined ? undefined : Math.round(t * 100) / 100);
+  return { published: round(published.at(-1)), firstWrite: round(writes[0]), lastWrite: round(writes.at(-1)), converged: round(converged) ?? converged };
 }

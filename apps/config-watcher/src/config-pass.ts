@@ -34,6 +34,8 @@ interface RedisState {
 export class ConfigPass {
   /** Parse results by tenant, for the input they came from: an unchanged config is not parsed again. */
   private readonly parsed = new Map<string, { readonly input: string; readonly result: ParseResult }>();
+  /** Per tenant, the decision key of its last plan that found nothing to publish. */
+  private readonly settled = new Map<string, string>();
 
   constructor(
     private readonly settings: Settings,
@@ -85,7 +87,15 @@ export class ConfigPass {
     if ('unsettled' in source) return this.logger.debug({ tenant: tenant.name }, source.unsettled);
     const result = this.parse(tenant, source);
     const published = state.published.get(tenant.name);
+    // Planning compares every mapping (O(size of the config)); on a poll that finds the same config,
+    // the same published version and no deadline due, the last plan (which found nothing to do) stands.
+    const settledOn = this.settledDecision(tenant.name, published, specIssues);
+    if (settledOn !== undefined && this.settled.get(tenant.name) === settledOn) return;
     const plan = planFromConfig({ ...this.decisionInput(tenant.name, published), tenant, mappings: result.config?.mappings });
+    if (settledOn !== undefined) {
+      if (plan?.next === undefined) this.settled.set(tenant.name, settledOn);
+      else this.settled.delete(tenant.name);
+    }
     const version = plan?.next ? await this.publisher.publish(plan.next, plan, `config ${reason}`, fence) : published?.version;
     const warnings: ConfigIssue[] = result.config ? networkPolicyWarnings(result.config.networkPolicy, result.config.mappings, tenant) : [];
     // A spec problem (a discovered vCluster's bad annotation, a clashing name) is reported with the
@@ -93,6 +103,19 @@ export class ConfigPass {
     const issues = [...specIssues, ...result.issues];
     const outcome = { tenant: tenant.name, valid: result.config !== undefined && specIssues.length === 0, issues, warnings, versionInForce: version };
     await this.publisher.recordCheck(outcome, state.checks.get(tenant.name));
+  }
+
+  /**
+   * What a tenant's plan (and its recorded check) depends on, as a key: the parsed input, the
+   * published version, the spec's own issues and whether a removal deadline is due. Undefined when
+   * nothing is published (Redis lost it, or never): then every poll plans.
+   */
+  private settledDecision(tenant: string, published: PublishedTenant | undefined, specIssues: readonly ConfigIssue[]): string | undefined {
+    const parsed = this.parsed.get(tenant);
+    if (!parsed || !published) return undefined;
+    const deadline = nextDeadline(published);
+    if (deadline !== undefined && deadline <= Date.now()) return undefined;
+    return `${parsed.input}|${published.version}|${JSON.stringify(specIssues)}`;
   }
 
   private parse(tenant: TenantSpec, source: Exclude<SourceText, { unsettled: string }>): ParseResult {

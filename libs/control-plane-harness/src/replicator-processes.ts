@@ -118,9 +118,10 @@ export class ReplicatorProcesses {
     this.running.delete(app);
   }
 
-  /** Everything the app logged, over all its starts. */
+  /** Everything the app logged, over all its starts and replicas. */
   async log(app: AppName): Promise<string> {
-    const texts = await Promise.all((this.logFiles.get(app) ?? []).map((file) => readFile(file, 'utf8').catch(() => '')));
+    const files = [...(this.logFiles.get(app) ?? []), ...(this.logFiles.get(`${app}-replica`) ?? [])];
+    const texts = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => '')));
     return texts.join('');
   }
 

@@ -185,13 +185,15 @@ export class ClusterWatcher {
     const listVersion = informers.listVersion;
     const changedKeys: string[] = [];
     const ok = await this.write(namespace, async () => {
-      for (const watched of this.plan.inNamespace(namespace) ?? []) {
-        if (only && !only(watched.ref)) continue;
+      // All at once: the stores' connection pipelines them, so a namespace of thousands of Services
+      // is written in a few round trips rather than one per Service.
+      const writes = (this.plan.inNamespace(namespace) ?? []).filter((watched) => !only || only(watched.ref)).map(async (watched) => {
         const service = informers.service(watched.ref.name);
         if (service) this.fingerprints.set(formatRef(watched.ref), sourceFingerprint(service));
         const view = this.scope.view(watched, service, slicesByService.get(watched.ref.name) ?? [], informers.endpoints(watched.ref.name));
         if (await this.snapshots.replace(this.clusterId, watched.ref, view, listVersion)) changedKeys.push(...keysOf(watched));
-      }
+      });
+      await Promise.all(writes);
       // Only a whole namespace is vouched for: a partial write must not vouch again for a namespace
       // whose snapshots Redis may have lost meanwhile (repair() writes it whole once it sees that).
       if (partial) return;

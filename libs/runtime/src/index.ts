@@ -6,5 +6,5 @@ export { describeRedisTarget, redisTargetOf, redisTargetOfUrl, type RedisTarget 
 export { announcementClient, announcementServer } from './redis-transport';
 export { runApp, type RunOptions } from './run-app';
 export { SerialRuns } from './serial-runs';
-export { APP_NAME, LOGGER, REDIS_TARGET, REPLICA_ID, RuntimeModule, settingsModule } from './runtime.module';
+export { APP_NAME, LOGGER, REDIS_TARGET, REPLICA_ID, RuntimeModule, givenSettingsModule, settingsModule } from './runtime.module';
 export { loadSettings, settingNames, Settings, SettingsError, tenantLimits } from './settings';

@@ -33,6 +33,16 @@ export function settingsModule(): Promise<DynamicModule> {
   return ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, cache: true, validate: (env) => loadSettings(env) });
 }
 
+/**
+ * Given settings, as ConfigModule would give them: for a testing module (Test.createTestingModule),
+ * which should neither read nor write the test process's environment.
+ */
+export function givenSettingsModule(settings: Settings): DynamicModule {
+  @Module({})
+  class GivenSettingsModule {}
+  return { module: GivenSettingsModule, global: true, providers: [{ provide: ConfigService, useValue: new ConfigService({ ...settings }) }], exports: [ConfigService] };
+}
+
 /** The validated settings as one typed object, for classes that take several of them. */
 function settingsOf(config: ConfigService<Settings, true>): Settings {
   return Object.assign(new Settings(), Object.fromEntries(settingNames().map((name) => [name, config.get(name, { infer: true })])));

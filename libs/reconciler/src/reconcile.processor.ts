@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { RECONCILE_WORKER_OPTIONS, ReconcileJobHandler } from '@service-replicator/reconciler';
+import { RECONCILE_WORKER_OPTIONS, ReconcileJobHandler } from './reconcile-job-handler';
 import { RECONCILE_QUEUE, type ReconcileJobData } from '@service-replicator/replication-queue';
 import { LOGGER, Settings, type Logger } from '@service-replicator/runtime';
 

@@ -29,7 +29,7 @@ export interface ReplicatorRedisOptions {
 @Module({})
 class QueueConnectionModule {
   static forRole(app: string, role: ConnectionRole): DynamicModule {
-    const connection: Provider = { provide: QUEUE_CONNECTION, inject: [REDIS_TARGET], useFactory: (target: RedisTarget) => redisConnection(target, role, `${app}-${role}`) };
+    const connection: Provider = { provide: QUEUE_CONNECTION, inject: [REDIS_TARGET], useFactory: (target: RedisTarget) => redisConnection(target, role, role === 'producer' ? app : `${app}-${role}`) };
     return { module: QueueConnectionModule, providers: [connection], exports: [QUEUE_CONNECTION] };
   }
 }

@@ -51,7 +51,7 @@ export class BenchSession {
     const connection = new Redis(env.redisServer.url, { maxRetriesPerRequest: 1 });
     // Failed commands still reject; this only keeps ioredis from also printing every reconnect attempt.
     connection.on('error', () => undefined);
-    const queue = new ReconcileQueue(connection, env.prefix);
+    const queue = ReconcileQueue.connect(connection, env.prefix);
     const session = new BenchSession(
       direction('fromHost', env.hostCore, 'shared', tenantMirrors, env.tenantCore),
       direction('toHost', env.tenantCore, TENANT_NAMESPACE, hostMirrors, env.hostCore),

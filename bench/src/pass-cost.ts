@@ -74,7 +74,7 @@ export async function measurePublishCost(env: ScaleEnvironment, size: number): P
   const tenant = tenantSpec(env);
   const text = stringify({ networking: { replicateServices: { fromHost: Array.from({ length: size }, (_, i) => ({ from: `shared/src-${i}`, to: `${NAMESPACE}/dst-${i}` })) } } });
   const store = new MappingStore(env.redis, prefix);
-  const queue = new ReconcileQueue(env.redis, prefix);
+  const queue = ReconcileQueue.connect(env.redis, prefix);
   try {
     const start = performance.now();
     const { config, issues } = parseTenantConfig(text, tenant, { ...DEFAULT_TENANT_LIMITS, maxMappings: size });

@@ -84,7 +84,7 @@ export async function systemPhase(env: ScaleEnvironment, writers: number, namesp
   await env.createNamespaces('host', [`vc-${tenant}`]);
   await env.createNamespaces('tenant', targetNamespaces(tenant, namespaces));
   const configFile = await env.startApps(tenant, writers, appEnv);
-  const queue = new ReconcileQueue(env.redis, 'scale');
+  const queue = ReconcileQueue.connect(env.redis, 'scale');
   const count = await MirrorCount.start(env.tenant.kubeConfig, targetNamespaces(tenant, namespaces), expectedMirrors(env, mappings));
   try {
     const before = await readLoad(env.loadSources());

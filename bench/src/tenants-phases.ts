@@ -96,7 +96,7 @@ export async function floorRun(env: TenantsEnvironment, tenants: readonly BenchT
 export async function systemRun(env: TenantsEnvironment, tenants: readonly BenchTenant[], tenantWatchers: number, appEnv: Readonly<Record<string, string>>): Promise<TenantsRun> {
   const baselineWatches = await Promise.all(env.tenantServers.map((plane) => openWatches(plane.kubeConfig)));
   const publishAll = await env.startApps(`r${tenantWatchers}`, tenants, tenantWatchers, appEnv);
-  const queue = new ReconcileQueue(env.redis, PREFIX);
+  const queue = ReconcileQueue.connect(env.redis, PREFIX);
   try {
     await sleep(3_000);
     const pids = env.apps.pids('tenant-watcher');

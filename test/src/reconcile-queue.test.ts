@@ -17,7 +17,7 @@ serverSuite('reconcile queue (real Redis)', () => {
     const prefix = 'queue-burst';
     const producer = redisConnection(redis.url, 'producer');
     await redisReady(producer);
-    const queue = new ReconcileQueue(producer, prefix);
+    const queue = ReconcileQueue.connect(producer, prefix);
     const passes: string[] = [];
     let inFlight = 0;
     let maxInFlight = 0;

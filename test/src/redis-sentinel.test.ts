@@ -77,7 +77,8 @@ serverSuite('Redis Sentinel: failovers in steady state', () => {
     await checks.inSync('cache');
     assert.deepEqual(deletions.names(), []);
     // Every app moves to the new master (an idle connection once the old master, demoted, drops it).
-    const expected = ['config-watcher', 'host-watcher', 'tenant-watcher', 'writer'].flatMap((app) => [app, `${app}-stores`]).concat('writer-worker');
+    // The writer's queue and worker share its worker connection (@nestjs/bullmq makes the worker on the queue's).
+    const expected = ['config-watcher', 'host-watcher', 'tenant-watcher'].flatMap((app) => [app, `${app}-stores`]).concat('writer-stores', 'writer-worker');
     await eventually(async () => {
       const names = await appConnectionsOn(to);
       return expected.every((name) => names.has(name)) ? true : undefined;

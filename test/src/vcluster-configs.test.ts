@@ -47,9 +47,12 @@ function render(template: string): string {
     });
 }
 
-/** `npm run cli -- validate FILE`, for a stand-in tenant whose host namespace is vcluster-a. */
+/**
+ * `npm run cli -- validate FILE`, for a stand-in tenant whose host namespace is vcluster-a and who
+ * is granted the host namespaces vCluster's test and e2e configs read from (as a tenants file would).
+ */
 function validate(file: string): Promise<ProcessResult> {
-  return runProcess(process.execPath, [cli, 'validate', file, '--host-namespace', 'vcluster-a']);
+  return runProcess(process.execPath, [cli, 'validate', file, '--host-namespace', 'vcluster-a', '--from-host', 'test,fromhost-svc,fromhost-nginx']);
 }
 
 serverSuite("vCluster's own configs", () => {

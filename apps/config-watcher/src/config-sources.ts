@@ -21,7 +21,7 @@ export class ConfigSources {
 
   constructor(
     private readonly tenantsFile: string | undefined,
-    private readonly objects: HostObjectInformers,
+    private readonly objects: Pick<HostObjectInformers, 'read'>,
     settleMs: number,
     private readonly discovery?: VClusterDiscovery,
   ) {

@@ -4,7 +4,9 @@ import type { Subscription } from 'rxjs';
 import { formatIssue, mappingKeyOf, type ConfigIssue, type PublicationPlan, type TenantPublication } from '@service-replicator/replication-config';
 import {
   MAPPINGS_CHANGED,
-  ReplicatorRedis,
+  MappingStore,
+  ReconcileQueue,
+  type PublishedMappings,
   type ConfigCheck,
   type MappingsChanged,
   type PublishedTenant,
@@ -35,7 +37,8 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
   private statusChanges: Subscription | undefined;
 
   constructor(
-    private readonly redis: ReplicatorRedis,
+    @Inject(MappingStore) private readonly mappings: PublishedMappings,
+    @Inject(ReconcileQueue) private readonly queue: Pick<ReconcileQueue, 'enqueue'>,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(ANNOUNCER) private readonly announcer: ClientProxy,
   ) {}
@@ -78,7 +81,7 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
     for (const record of records) {
       const name = record.tenant.name;
       const known = this.remembered.get(name);
-      const current = known?.version === record.version ? known : await this.redis.mappings.get(name);
+      const current = known?.version === record.version ? known : await this.mappings.get(name);
       if (!current) continue;
       published.set(name, current);
       this.remembered.set(name, current);
@@ -87,7 +90,7 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
     const lost = [...this.remembered.keys()].filter((tenant) => !published.has(tenant));
     if (lost.length > 0) {
       this.logger.warn({ tenants: lost }, `published mappings of ${lost.join(', ')} are missing from Redis (flushed or restarted empty); publishing them again`);
-      await this.redis.mappings.raiseVersionTo(this.highestVersion);
+      await this.mappings.raiseVersionTo(this.highestVersion);
     }
     return published;
   }
@@ -101,7 +104,7 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
     }
     if (this.owedKeys.size === 0) return;
     const owed = [...this.owedKeys.keys()];
-    await this.redis.queue.enqueue(owed, 'config change (enqueue retried)');
+    await this.queue.enqueue(owed, 'config change (enqueue retried)');
     owed.forEach((key) => this.owedKeys.delete(key));
   }
 
@@ -110,13 +113,13 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
     const { keys } = plan;
     const tenant = next.tenant.name;
     return inSpan('config change', { [ATTR.tenant]: tenant, [ATTR.keys]: [...keys], [ATTR.cause]: cause }, async (span) => {
-      const record = await this.redis.mappings.publish(next.tenant, next.mappings, { pendingRemovals: next.pendingRemovals, retireAt: next.retireAt }, fence);
+      const record = await this.mappings.publish(next.tenant, next.mappings, { pendingRemovals: next.pendingRemovals, retireAt: next.retireAt }, fence);
       this.remembered.set(tenant, record);
       this.highestVersion = Math.max(this.highestVersion, record.version);
       span.setAttribute('replicator.mappings.version', record.version);
       // Published: the next pass sees no difference, so keys whose enqueue fails are owed until it works.
       keys.forEach((key) => this.owedKeys.set(key, cause));
-      await this.redis.queue.enqueue(keys, cause);
+      await this.queue.enqueue(keys, cause);
       keys.forEach((key) => this.owedKeys.delete(key));
       this.announce({ tenant, version: record.version });
       this.logPublication(record, plan);
@@ -134,7 +137,7 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
     } else if (warnings.length > 0) {
       this.logger.warn({ tenant, warnings }, `tenant ${tenant}: config accepted with warnings:\n${lines(warnings)}`);
     }
-    await this.redis.mappings.recordCheck({ ...outcome, checkedAt: new Date().toISOString() });
+    await this.mappings.recordCheck({ ...outcome, checkedAt: new Date().toISOString() });
   }
 
   private logPublication(record: PublishedTenant, plan: PublicationPlan): void {

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ClusterClient, ClusterWatcher, loadKubeConfig, TenantPodWatcher, WatcherMetrics, type TenantPodsWanted } from '@service-replicator/kube';
-import { FencedError, LeaseKeeper, type Lease } from '@service-replicator/leases';
+import { LeaseKeeper, LeaseStore, type Lease } from '@service-replicator/leases';
 import { mappingKeyOf, watchPlan } from '@service-replicator/replication-config';
-import { HOST_CLUSTER, ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
+import { MappingStore, ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
+import type { TenantPodsWanted } from '@service-replicator/kube';
 import { effectiveToHostMode } from '@service-replicator/service-translation';
-import { LOGGER, MetricsRegistry, Readiness, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
+import { LOGGER, Readiness, REPLICA_ID, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
+import { HostTermFactory, type HostTerm } from './host-term.factory';
 
 /** Announcements can be missed (pub/sub has no memory): the published mappings are re-read this often. */
 const RELOAD_MS = 30_000;
@@ -21,31 +20,30 @@ const LEADER_LEASE = 'host-watcher';
  */
 @Injectable()
 export class HostWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private host!: ClusterClient;
-  private metrics!: WatcherMetrics;
   private leadership!: LeaseKeeper;
   /** The watchers of the current leadership term, and that term's token. */
-  private term: { readonly token: number; readonly watcher: ClusterWatcher; readonly pods: TenantPodWatcher } | undefined;
+  private term: HostTerm | undefined;
   private readonly reloads = new SerialRuns((reason) => this.reloadNow(reason));
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly settings: Settings,
     private readonly redis: ReplicatorRedis,
+    private readonly mappings: MappingStore,
+    private readonly leases: LeaseStore,
+    private readonly terms: HostTermFactory,
+    @Inject(REPLICA_ID) private readonly replica: string,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly readiness: Readiness,
-    private readonly registry: MetricsRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.host = new ClusterClient('host', loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }));
-    this.metrics = new WatcherMetrics(this.registry);
     // A stand-by is ready: it has nothing to sync until it leads.
     this.readiness.add('informers', () => (this.term ? this.term.watcher.healthy && this.term.pods.healthy : true));
     const ttlMs = this.settings.LEASE_TTL_SECONDS * 1_000;
     this.leadership = new LeaseKeeper(
-      this.redis.leases,
-      `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+      this.leases,
+      this.replica,
       { ttlMs, renewEveryMs: ttlMs / 5 },
       () => [LEADER_LEASE],
       () => void this.reload('leadership changed'),
@@ -72,7 +70,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
     if (!lease) return;
     try {
       const term = this.term ?? this.lead(lease);
-      const published = await this.redis.mappings.all();
+      const published = await this.mappings.all();
       const plan = watchPlan(published.flatMap((tenant) => tenant.mappings), 'host');
       await term.watcher.follow(plan, new Map(published.map((tenant) => [tenant.tenant.name, tenant.tenant])));
       await term.pods.follow(published.flatMap(podsWanted));
@@ -82,24 +80,8 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  private lead(lease: Lease): NonNullable<HostWatcherService['term']> {
-    const snapshots = this.redis.snapshots.fenced(this.redis.leases.fenceOf(lease));
-    const watcher = new ClusterWatcher(this.host, HOST_CLUSTER, snapshots, {
-      enqueue: (keys, cause) => this.enqueue(keys, cause),
-      informerError: (namespace, resource, error, restartInMs) =>
-        this.logger.warn({ namespace, resource, err: error, restartInMs }, `host ${resource} watch in ${namespace} failed; restarting`),
-      relisted: (namespace, resource) => this.logger.info({ namespace, resource }, `host ${resource} watch in ${namespace} expired (410 Gone); listed again`),
-      snapshotError: (namespace, error) => {
-        if (error instanceof FencedError) void this.leadership.runRound();
-        else this.logger.warn({ namespace, err: error }, 'could not write snapshots; retrying');
-      },
-    }, this.metrics);
-    const pods = new TenantPodWatcher(this.host, this.redis.podAddresses, {
-      enqueue: (keys, cause) => this.enqueue(keys, cause),
-      informerError: (tenant, error, restartInMs) => this.logger.warn({ tenant, err: error, restartInMs }, `host pods watch of tenant ${tenant} failed; restarting`),
-      snapshotError: (tenant, error) => this.logger.warn({ tenant, err: error }, 'could not write pod addresses; retrying'),
-    });
-    this.term = { token: lease.token, watcher, pods };
+  private lead(lease: Lease): HostTerm {
+    this.term = this.terms.open(lease, () => void this.leadership.runRound());
     this.logger.info({ token: lease.token }, 'host-watcher leads: watching the host cluster');
     return this.term;
   }
@@ -119,11 +101,6 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
     await this.term?.pods.stop();
     this.term = undefined;
     await this.leadership?.stop();
-    await this.redis.close();
-  }
-
-  private enqueue(keys: readonly string[], cause: string): Promise<unknown> {
-    return this.redis.queue.enqueue(keys, cause).catch((error: unknown) => this.logger.error({ err: error, cause }, 'enqueue failed'));
   }
 }
 

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ClusterRegistry, ClusterWatcher, loadKubeConfig, WatcherMetrics } from '@service-replicator/kube';
-import { FencedError, LeaseKeeper, shardOfMember, type Lease, type Membership } from '@service-replicator/leases';
+import { ClusterRegistry, type ClusterWatcher } from '@service-replicator/kube';
+import { LeaseKeeper, LeaseStore, Membership, shardOfMember, type Lease } from '@service-replicator/leases';
 import { watchPlan } from '@service-replicator/replication-config';
-import { ReplicatorRedis, tenantCluster, type PublishedTenant } from '@service-replicator/replication-queue';
-import { LOGGER, MetricsRegistry, Readiness, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
+import { MappingStore, ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
+import { LOGGER, Readiness, REPLICA_ID, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
 import { OrphanSweep } from './orphan-sweep';
+import { TenantWatcherFactory } from './tenant-watcher.factory';
 
 const RELOAD_MS = 30_000;
 const LEASE_PREFIX = 'tenant-watcher:';
@@ -29,12 +28,7 @@ interface TenantWatch {
  */
 @Injectable()
 export class TenantWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private clusters!: ClusterRegistry;
-  private metrics!: WatcherMetrics;
   private shards!: LeaseKeeper;
-  private membership!: Membership;
-  private sweep!: OrphanSweep;
-  private readonly member = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   private readonly watches = new Map<string, TenantWatch>();
   private readonly reloads = new SerialRuns((reason) => this.reloadNow(reason));
   /** The published tenants, as last read: the ones this replica may be assigned. */
@@ -46,21 +40,23 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly settings: Settings,
     private readonly redis: ReplicatorRedis,
+    private readonly mappings: MappingStore,
+    private readonly leases: LeaseStore,
+    private readonly membership: Membership,
+    private readonly clusters: ClusterRegistry,
+    private readonly watchers: TenantWatcherFactory,
+    private readonly sweep: OrphanSweep,
+    @Inject(REPLICA_ID) private readonly member: string,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly readiness: Readiness,
-    private readonly registry: MetricsRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.clusters = new ClusterRegistry(loadKubeConfig({ file: this.settings.HOST_KUBECONFIG }), { maxSockets: this.settings.KUBE_MAX_SOCKETS_PER_SERVER });
-    this.metrics = new WatcherMetrics(this.registry);
-    this.sweep = new OrphanSweep(this.redis, this.clusters, this.logger);
     this.readiness.add('informers', () => [...this.watches.values()].every((watch) => watch.watcher.healthy));
     const ttlMs = this.settings.LEASE_TTL_SECONDS * 1_000;
-    this.membership = this.redis.membership('tenant-watcher');
     const leaseNames = () => this.publishedNames.map((name) => `${LEASE_PREFIX}${name}`);
     this.shards = new LeaseKeeper(
-      this.redis.leases,
+      this.leases,
       this.member,
       { ttlMs, renewEveryMs: ttlMs / 5 },
       shardOfMember(this.membership, this.member, ttlMs, leaseNames),
@@ -91,13 +87,12 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
     await Promise.all([...this.watches.keys()].map((name) => this.unwatch(name)));
     // Released at once, so the other replicas take these tenants over without waiting for expiry.
     await this.shards?.stop();
-    await this.membership?.leave(this.member).catch(() => undefined);
-    await this.redis.close();
+    await this.membership.leave(this.member).catch(() => undefined);
   }
 
   private async reloadNow(reason: string): Promise<void> {
     try {
-      const tenants = await this.redis.mappings.all();
+      const tenants = await this.mappings.all();
       const known = new Set(this.publishedNames);
       this.publishedNames = tenants.map((tenant) => tenant.tenant.name);
       // A tenant published just now is taken at once, not at the next lease round (up to a fifth of the TTL later).
@@ -148,28 +143,16 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
     if (this.sweepDue.has(name)) await this.sweepTenant(name);
   }
 
-  private async newWatcher(published: PublishedTenant, lease: Lease): Promise<ClusterWatcher> {
+  private newWatcher(published: PublishedTenant, lease: Lease): Promise<ClusterWatcher> {
     const name = published.tenant.name;
-    const cluster = await this.clusters.tenant(published.tenant);
-    const snapshots = this.redis.snapshots.fenced(this.redis.leases.fenceOf(lease));
-    return new ClusterWatcher(cluster, tenantCluster(name), snapshots, {
-      enqueue: (keys, cause) => this.sweep.enqueue(keys, `${cause} (tenant ${name})`),
-      informerError: (namespace, resource, error, restartInMs) =>
-        this.logger.warn({ tenant: name, namespace, resource, err: error, restartInMs }, `tenant ${resource} watch failed; restarting`),
-      relisted: (namespace, resource) =>
-        this.logger.info({ tenant: name, namespace, resource }, `tenant ${resource} watch in ${namespace} expired (410 Gone); listed again`),
-      snapshotError: (namespace, error) => {
-        if (error instanceof FencedError) {
-          this.logger.warn({ tenant: name, token: lease.token }, `tenant ${name}: its lease was taken over; stopping its watch`);
-          void this.reload(`lease of tenant ${name} lost`);
-        } else this.logger.warn({ tenant: name, namespace, err: error }, 'could not write snapshots; retrying');
-      },
+    return this.watchers.open(published, lease, {
+      fenced: () => void this.reload(`lease of tenant ${name} lost`),
       // Removals queued before Redis lost its data are gone with it: their mirrors are leftovers now.
       snapshotsLost: () => {
         this.sweepDue.add(name);
         void this.sweepTenant(name);
       },
-    }, this.metrics);
+    });
   }
 
   private async unwatch(name: string): Promise<void> {
@@ -188,7 +171,7 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   private async sweepTenant(name: string): Promise<void> {
     const watch = this.watches.get(name);
     // Not published (yet, or again after Redis lost it): nothing is known to be a leftover.
-    const published = watch && (await this.redis.mappings.get(name).catch(() => undefined));
+    const published = watch && (await this.mappings.get(name).catch(() => undefined));
     if (!watch || !published) return;
     if (await this.sweep.sweep(published, watch.keys)) this.sweepDue.delete(name);
   }

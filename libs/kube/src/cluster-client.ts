@@ -5,9 +5,11 @@ import {
   type V1EndpointSlice,
   type V1Endpoints,
   type V1Namespace,
+  type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
 import type { ObjectRef } from '@service-replicator/references';
+import type { TenantSpec } from '@service-replicator/replication-config';
 import { readOptional } from './api-error';
 
 export type MirroredKind = 'Service' | 'EndpointSlice' | 'Endpoints';
@@ -37,8 +39,35 @@ export interface WarningEvent {
 
 export const FIELD_MANAGER = 'service-replicator';
 
+/**
+ * What a reconcile pass does with one cluster: ClusterClient makes each call a single API request;
+ * InMemoryCluster keeps objects in maps, with the API server's preconditions (unit tests).
+ */
+export interface KubeCluster {
+  /** `host` or `tenant <name>`, for messages. */
+  readonly name: string;
+  /** The user this client acts as when it is not the kubeconfig's own (impersonation). */
+  readonly actingAs?: string;
+  readService(ref: ObjectRef): Promise<V1Service | undefined>;
+  read(kind: MirroredKind, ref: ObjectRef): Promise<MirroredObject | undefined>;
+  readView(ref: ObjectRef, options?: { slices?: boolean; endpoints?: boolean }): Promise<LiveView>;
+  create(kind: MirroredKind, object: MirroredObject): Promise<MirroredObject>;
+  replace(kind: MirroredKind, object: MirroredObject): Promise<MirroredObject>;
+  delete(target: DeleteTarget): Promise<void>;
+  createNamespace(namespace: V1Namespace): Promise<V1Namespace>;
+  warn(event: WarningEvent): Promise<void>;
+  listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
+}
+
+/** The clusters a pass reaches: the host as this app, the host as a tenant's identity, a tenant's own. */
+export interface KubeClusters {
+  readonly host: KubeCluster;
+  tenant(spec: TenantSpec): Promise<KubeCluster>;
+  hostAs(spec: TenantSpec): KubeCluster;
+}
+
 /** The few calls the replicator makes to one cluster, each a single API request. */
-export class ClusterClient {
+export class ClusterClient implements KubeCluster {
   readonly core: CoreV1Api;
   readonly discovery: DiscoveryV1Api;
 
@@ -115,6 +144,10 @@ export class ClusterClient {
     if (target.kind === 'Service') await this.core.deleteNamespacedService({ name, namespace, body });
     else if (target.kind === 'Endpoints') await this.core.deleteNamespacedEndpoints({ name, namespace, body });
     else await this.discovery.deleteNamespacedEndpointSlice({ name, namespace, body });
+  }
+
+  async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
+    return (await this.core.listNamespacedPod({ namespace, labelSelector })).items;
   }
 
   readNamespace(name: string): Promise<V1Namespace | undefined> {

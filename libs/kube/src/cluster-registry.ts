@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { hostServiceAccountOf, serviceAccountUser, type TenantSpec } from '@service-replicator/replication-config';
 import { apiMessage } from './api-error';
-import { ClusterClient } from './cluster-client';
+import { ClusterClient, type KubeClusters } from './cluster-client';
 import { AgentPool } from './keep-alive-kube-config';
 import { impersonating, loadKubeConfig, withServer } from './kube-config';
 import { SharedClients } from './shared-clients';
@@ -26,7 +26,7 @@ export interface ClusterRegistryOptions {
  * TenantSpec on first use (tenants whose kubeconfigs come to the same API server identity share one
  * client and its agent), and per tenant a host client that acts as the tenant's host identity.
  */
-export class ClusterRegistry {
+export class ClusterRegistry implements KubeClusters {
   readonly host: ClusterClient;
   private readonly tenants = new Map<string, CachedTenant>();
   private readonly pool: AgentPool;

@@ -1,6 +1,6 @@
 export { apiMessage, apiStatus, isNotFound, readOptional } from './api-error';
 export { exponentialBackoff, type Backoff } from './backoff';
-export { ClusterClient, FIELD_MANAGER, type DeleteTarget, type LiveView, type MirroredKind, type MirroredObject, type WarningEvent } from './cluster-client';
+export { ClusterClient, FIELD_MANAGER, type DeleteTarget, type KubeCluster, type KubeClusters, type LiveView, type MirroredKind, type MirroredObject, type WarningEvent } from './cluster-client';
 export { impersonating, loadKubeConfig, withServer } from './kube-config';
 export { AgentPool, DEFAULT_AGENT_POOL } from './keep-alive-kube-config';
 export { apiServerIdentity, SharedClients } from './shared-clients';

@@ -1,4 +1,4 @@
-import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { ListWatch, Watch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { apiStatus } from './api-error';
 import { exponentialBackoff, informerRetryDelayMs } from './backoff';
 
@@ -26,7 +26,33 @@ export interface InformerSpec<T extends KubernetesObject> {
 }
 
 /** An informer failing for longer than this (its restarts keep failing) makes the app not ready. */
-const UNHEALTHY_AFTER_MS = 10_000;
+export const UNHEALTHY_AFTER_MS = 10_000;
+
+/** client-node's ListWatch as used here: its events, start/stop, its cache and the resourceVersion it reflects. */
+export type ListWatchLike<T extends KubernetesObject> = Informer<T> & ObjectCache<T> & { latestResourceVersion(): string };
+
+/** Time as the informer sees it: now, and its restart timer. */
+export interface InformerClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+const SYSTEM_CLOCK: InformerClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
+/** What a unit test replaces: the clock, and client-node's ListWatch (made from the spec and its counting list). */
+export interface InformerSeams<T extends KubernetesObject> {
+  readonly clock?: InformerClock;
+  readonly listWatch?: (spec: InformerSpec<T>, list: () => Promise<KubernetesListObject<T>>) => ListWatchLike<T>;
+}
+
+function clientNodeListWatch<T extends KubernetesObject>(spec: InformerSpec<T>, list: () => Promise<KubernetesListObject<T>>): ListWatchLike<T> {
+  return new ListWatch(spec.path, new Watch(spec.kubeConfig), list, false, spec.labelSelector);
+}
 
 /**
  * client-node's informer (a ListWatch with a cache) lists, watches, relists on 410 Gone, and stops
@@ -36,17 +62,19 @@ const UNHEALTHY_AFTER_MS = 10_000;
  * whether it is healthy, and says when it watches again after failing.
  */
 export class RestartingInformer<T extends KubernetesObject> {
-  private readonly informer: ListWatch<T>;
+  private readonly informer: ListWatchLike<T>;
+  private readonly clock: InformerClock;
   private readonly backoff = exponentialBackoff({ initialMs: 250, maxMs: 30_000 });
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private stopped = false;
   private synced = false;
   private failingSince: number | undefined;
   private listed = false;
   restarts = 0;
 
-  constructor(readonly spec: InformerSpec<T>, private readonly handlers: InformerHandlers<T>, private readonly now: () => number = Date.now) {
-    this.informer = new ListWatch(spec.path, new Watch(spec.kubeConfig), () => this.listCountingRelists(), false, spec.labelSelector);
+  constructor(readonly spec: InformerSpec<T>, private readonly handlers: InformerHandlers<T>, seams: InformerSeams<T> = {}) {
+    this.clock = seams.clock ?? SYSTEM_CLOCK;
+    this.informer = (seams.listWatch ?? clientNodeListWatch)(spec, () => this.listCountingRelists());
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, (object) => handlers.onChange(object, verb));
     this.informer.on('error', (error: unknown) => this.restartLater(error));
   }
@@ -58,7 +86,7 @@ export class RestartingInformer<T extends KubernetesObject> {
 
   /** Synced, and not failing for longer than a restart or two take: an API server that is down shows here. */
   get healthy(): boolean {
-    return this.synced && (this.failingSince === undefined || this.now() - this.failingSince < UNHEALTHY_AFTER_MS);
+    return this.synced && (this.failingSince === undefined || this.clock.now() - this.failingSince < UNHEALTHY_AFTER_MS);
   }
 
   /** The resourceVersion of the last list or event seen: what the cache reflects. */
@@ -95,7 +123,7 @@ export class RestartingInformer<T extends KubernetesObject> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     await this.informer.stop();
   }
@@ -110,11 +138,11 @@ export class RestartingInformer<T extends KubernetesObject> {
 
   private restartLater(error: unknown): void {
     if (this.stopped || this.timer) return;
-    this.failingSince ??= this.now();
+    this.failingSince ??= this.clock.now();
     const delay = informerRetryDelayMs(apiStatus(error), this.backoff.next());
     this.restarts += 1;
     this.handlers.onError?.(error, delay);
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       if (!this.stopped) void this.start();
     }, delay);

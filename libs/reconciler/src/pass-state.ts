@@ -1,8 +1,14 @@
 import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
-import type { ClusterClient } from '@service-replicator/kube';
+import type { KubeCluster } from '@service-replicator/kube';
 import type { Direction, Mapping, MappingKeyParts, TenantSpec } from '@service-replicator/replication-config';
-import { HOST_CLUSTER, tenantCluster, type ClusterId, type PodAddressLookup, type SnapshotStore } from '@service-replicator/replication-queue';
+import { HOST_CLUSTER, tenantCluster, type ClusterId, type MappingStore, type PodAddressLookup, type SnapshotStore } from '@service-replicator/replication-queue';
 import { effectiveToHostMode, endpointAddresses, targetEndpointsMatter, tenantPodIPs, tenantPodSelector } from '@service-replicator/service-translation';
+
+/** What a pass reads and writes of the watchers' snapshots (SnapshotStore; InMemorySnapshotStore in unit tests). */
+export type PassSnapshots = Pick<SnapshotStore, 'read' | 'awaitSync' | 'putService' | 'putSlice' | 'putEndpoints' | 'deleteService' | 'deleteSlice' | 'deleteEndpoints'>;
+
+/** Where a pass looks up its key's mapping and tenant (MappingStore). */
+export type MappingLookup = Pick<MappingStore, 'lookup'>;
 
 /** Both sides of one key as a pass knows them; updated in place by the pass's own writes. */
 export interface PassState {
@@ -16,8 +22,8 @@ export interface PassState {
 
 /** The clusters a key reads from and writes into, as clients and as snapshot ids. */
 export interface PassSides {
-  readonly source: ClusterClient;
-  readonly target: ClusterClient;
+  readonly source: KubeCluster;
+  readonly target: KubeCluster;
   readonly sourceId: ClusterId;
   readonly targetId: ClusterId;
 }
@@ -44,7 +50,7 @@ export interface NotSynced {
  * server once, to delete exactly what is there.
  */
 export async function readPassState(
-  snapshots: SnapshotStore,
+  snapshots: PassSnapshots,
   sides: PassSides,
   parts: MappingKeyParts,
   mapping: Mapping | undefined,
@@ -64,7 +70,7 @@ export async function readPassState(
  * Only the target, from its snapshot: part of every pass, and all of one for a mapping whose source
  * the tenant may not read, where all a pass may do is remove what we wrote before.
  */
-export async function readTargetState(snapshots: SnapshotStore, sides: PassSides, parts: MappingKeyParts, tenant: TenantSpec): Promise<PassState | NotSynced> {
+export async function readTargetState(snapshots: PassSnapshots, sides: PassSides, parts: MappingKeyParts, tenant: TenantSpec): Promise<PassState | NotSynced> {
   const target = await snapshots.read(sides.targetId, parts.target);
   if (!target.synced) return { waitingFor: `${sides.target.name} namespace ${parts.target.namespace}`, watchError: target.watchError, cluster: sides.targetId, namespace: parts.target.namespace };
   // Until the watcher follows the target namespace's Endpoints (just turned on), "none stored" means nothing.
@@ -94,9 +100,9 @@ export async function readTenantPods(
 }
 
 /** The tenant's pod IPs as the host API server lists them now (the CLI's dry run). */
-export async function listTenantPods(host: ClusterClient, tenant: TenantSpec): Promise<ReadonlySet<string>> {
-  const pods = await host.core.listNamespacedPod({ namespace: tenant.hostNamespace, labelSelector: tenantPodSelector(tenant.name) });
-  return new Set(pods.items.flatMap((pod) => tenantPodIPs(pod, tenant.name)));
+export async function listTenantPods(host: KubeCluster, tenant: TenantSpec): Promise<ReadonlySet<string>> {
+  const pods = await host.listPods(tenant.hostNamespace, tenantPodSelector(tenant.name));
+  return new Set(pods.flatMap((pod) => tenantPodIPs(pod, tenant.name)));
 }
 
 /** Both sides read from their API servers, as they are now (the CLI's dry run). */

@@ -1,10 +1,10 @@
 import type { V1EndpointSlice, V1Endpoints, V1Service } from '@kubernetes/client-node';
-import { apiMessage, apiStatus, type ClusterClient, type MirroredObject } from '@service-replicator/kube';
+import { apiMessage, apiStatus, type KubeCluster, type MirroredObject } from '@service-replicator/kube';
 import { formatRef } from '@service-replicator/references';
 import type { MappingKeyParts } from '@service-replicator/replication-config';
-import type { ClusterId, SnapshotStore } from '@service-replicator/replication-queue';
+import type { ClusterId } from '@service-replicator/replication-queue';
 import { ownershipLabels, type Action } from '@service-replicator/service-translation';
-import type { PassState } from './pass-state';
+import type { PassSnapshots, PassState } from './pass-state';
 
 /** A pass that must not be retried: the same input would fail the same way. */
 export class TerminalReconcileError extends Error {
@@ -12,9 +12,9 @@ export class TerminalReconcileError extends Error {
 }
 
 export interface WriteContext {
-  readonly cluster: ClusterClient;
+  readonly cluster: KubeCluster;
   readonly clusterId: ClusterId;
-  readonly snapshots: SnapshotStore;
+  readonly snapshots: PassSnapshots;
   readonly parts: MappingKeyParts;
 }
 
@@ -145,7 +145,7 @@ function isMissingNamespace(error: unknown): boolean {
   return apiStatus(error) === 404 && /namespaces? "[^"]+" not found/.test(apiMessage(error));
 }
 
-function describeWrite(action: Action, cluster: ClusterClient): string {
+function describeWrite(action: Action, cluster: KubeCluster): string {
   const ref = action.verb === 'delete' ? action : { namespace: action.object.metadata?.namespace ?? '', name: action.object.metadata?.name ?? '' };
   return `${action.verb} ${cluster.name} ${action.kind} ${formatRef(ref)}`;
 }

@@ -1,7 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
-import type { ClusterClient, ClusterRegistry } from '@service-replicator/kube';
+import type { KubeCluster, KubeClusters } from '@service-replicator/kube';
 import { parseMappingKey, type Mapping, type MappingKeyParts, type TenantSpec } from '@service-replicator/replication-config';
-import type { MappingStore, ReplicationState, SnapshotStore } from '@service-replicator/replication-queue';
+import type { ReplicationState } from '@service-replicator/replication-queue';
 import { planReconcile, type Action, type ReconcileInput, type ReconcilePlan } from '@service-replicator/service-translation';
 import { inSpan } from '@service-replicator/telemetry';
 import {
@@ -12,8 +12,10 @@ import {
   readTargetState,
   readTenantPods,
   sideIds,
+  type MappingLookup,
   type NotSynced,
   type PassSides,
+  type PassSnapshots,
   type PassState,
   type TenantPodLookup,
 } from './pass-state';
@@ -38,9 +40,9 @@ export interface PassOutcome {
   /** The key's entry is gone and nothing of ours is left: its status record can go too. */
   readonly retired?: boolean;
   /** The object we may not touch, when state is conflict, and the cluster it lives in. */
-  readonly conflict?: { readonly cluster: ClusterClient; readonly object: V1Service };
+  readonly conflict?: { readonly cluster: KubeCluster; readonly object: V1Service };
   /** Endpoint addresses left out of a host mirror (not the tenant's pods), and the mirror they were meant for. */
-  readonly dropped?: { readonly addresses: readonly string[]; readonly cluster: ClusterClient; readonly object?: V1Service };
+  readonly dropped?: { readonly addresses: readonly string[]; readonly cluster: KubeCluster; readonly object?: V1Service };
 }
 
 /** What a pass knows besides both sides' objects: whether it may replicate, and the tenant's pods. */
@@ -64,9 +66,9 @@ const MAX_STEPS = 3;
  */
 export class Reconciler {
   constructor(
-    private readonly clusters: ClusterRegistry,
-    private readonly mappings: MappingStore,
-    private readonly snapshots: SnapshotStore,
+    private readonly clusters: KubeClusters,
+    private readonly mappings: MappingLookup,
+    private readonly snapshots: PassSnapshots,
     private readonly pods: TenantPodLookup,
     private readonly access = new SourceAccess(),
   ) {}

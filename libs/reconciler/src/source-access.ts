@@ -1,4 +1,4 @@
-import { apiMessage, apiStatus, type ClusterClient } from '@service-replicator/kube';
+import { apiMessage, apiStatus, type KubeCluster } from '@service-replicator/kube';
 import type { ObjectRef } from '@service-replicator/references';
 
 /** A granted namespace is asked about again this often, so a revoked grant takes effect within it. */
@@ -27,7 +27,7 @@ export class SourceAccess {
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Why the tenant may not read `source`, or undefined when it may. Other API errors are thrown. */
-  async refusal(tenant: string, hostAsTenant: ClusterClient, source: ObjectRef): Promise<string | undefined> {
+  async refusal(tenant: string, hostAsTenant: KubeCluster, source: ObjectRef): Promise<string | undefined> {
     const id = `${hostAsTenant.actingAs ?? tenant}|${source.namespace}`;
     const known = this.answers.get(id);
     if (known && known.until > this.now()) return known.forbidden;
@@ -36,7 +36,7 @@ export class SourceAccess {
     return forbidden;
   }
 
-  private async ask(tenant: string, hostAsTenant: ClusterClient, source: ObjectRef): Promise<string | undefined> {
+  private async ask(tenant: string, hostAsTenant: KubeCluster, source: ObjectRef): Promise<string | undefined> {
     try {
       await hostAsTenant.readService(source);
       return undefined;

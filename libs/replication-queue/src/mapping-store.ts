@@ -211,3 +211,5 @@ class HashParser<T> {
     return [...next.values()].map((entry) => entry.value);
   }
 }
+/** MappingStore's operations, for code that also runs against InMemoryMappingStore (unit tests). */
+export type PublishedMappings = Pick<MappingStore, keyof MappingStore>;

@@ -7,7 +7,8 @@ const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as cons
 /**
  * `replicator_queue_jobs{state}`: the reconcile queue's depth, read from Redis at scrape time so
  * every replica reports the same shared queue. While Redis is unreachable the series are absent
- * rather than stale (readiness says why).
+ * rather than stale (readiness says why). The writer's queue is on its worker connection, which
+ * waits for Redis instead of failing: a scrape gives up on the count after a second.
  */
 export function registerQueueDepth(registry: Registry, queue: Queue): Gauge<'state'> {
   return new Gauge({
@@ -17,8 +18,16 @@ export function registerQueueDepth(registry: Registry, queue: Queue): Gauge<'sta
     registers: [registry],
     async collect() {
       this.reset();
-      const counts = await queue.getJobCounts(...STATES).catch(() => undefined);
+      const counts = await withinMs(COUNT_TIMEOUT_MS, queue.getJobCounts(...STATES)).catch(() => undefined);
       if (counts) for (const state of STATES) this.set({ state }, counts[state] ?? 0);
     },
   });
+}
+
+const COUNT_TIMEOUT_MS = 1_000;
+
+function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -45,12 +45,18 @@ export function retryDelayMs(attemptsMade: number): number {
   return Math.min(60_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
 }
 
-export class ReconcileQueue {
-  readonly queue: Queue<ReconcileJobData>;
+/** The reconcile queue's options: its prefix, and with tracing on, each job carries its producer's trace context. */
+export function reconcileQueueOptions(connection: RedisClient, prefix: string): QueueOptions {
+  return { connection, prefix, telemetry: queueTelemetry() };
+}
 
-  /** With tracing on, each job carries its producer's trace context (BullMQ telemetry metadata). */
-  constructor(connection: RedisClient, prefix: string, options: Partial<QueueOptions> = {}) {
-    this.queue = new Queue<ReconcileJobData>(RECONCILE_QUEUE, { connection, prefix, telemetry: queueTelemetry(), ...options });
+/** Adds reconcile jobs to the BullMQ queue (in the apps, the one BullModule registers). */
+export class ReconcileQueue {
+  constructor(readonly queue: Queue<ReconcileJobData>) {}
+
+  /** A queue of its own on `connection`, for code that runs outside Nest (the CLI, tests, benchmarks). */
+  static connect(connection: RedisClient, prefix: string, options: Partial<QueueOptions> = {}): ReconcileQueue {
+    return new ReconcileQueue(new Queue<ReconcileJobData>(RECONCILE_QUEUE, { ...reconcileQueueOptions(connection, prefix), ...options }));
   }
 
   /**

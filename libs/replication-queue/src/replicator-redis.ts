@@ -1,16 +1,26 @@
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { LeaseStore, Membership } from '@service-replicator/leases';
 import type { RedisTarget } from '@service-replicator/runtime/redis-target';
 import { MappingStore } from './mapping-store';
 import { PodAddressStore } from './pod-address-store';
-import { ReconcileQueue } from './reconcile-queue';
+import { ReconcileQueue, type ReconcileJobData } from './reconcile-queue';
 import { redisConnection, redisReady, type RedisClient } from './redis-connection';
 import { SnapshotStore } from './snapshot-store';
 import { StatusStore } from './status-store';
 
+/** What the apps hand in (BullModule's queue and its connection); made here when not given. */
+export interface ReplicatorRedisParts {
+  /** BullMQ's connection: a producer's (fail fast), or in the writer a worker's. */
+  readonly connection?: RedisClient;
+  /** The reconcile queue on that connection. */
+  readonly queue?: Queue<ReconcileJobData>;
+}
+
 /**
- * The Redis side every app shares: the queue on one fail-fast connection, the stores (mappings,
- * snapshots, statuses) on another, auto-pipelined.
+ * The Redis side every app shares: the queue on one connection (fail-fast unless it is the
+ * writer's worker connection), the stores (mappings, snapshots, statuses) on another, auto-pipelined.
+ * It owns both connections and closes them.
  */
 export class ReplicatorRedis {
   readonly connection: RedisClient;
@@ -24,15 +34,16 @@ export class ReplicatorRedis {
   readonly podAddresses: PodAddressStore;
   private readonly serverChangeListeners: ((reason: string) => void)[] = [];
   private serverRunId: string | undefined;
+  private closing: Promise<void> | undefined;
 
   /** `target`: `redisTargetOf(settings)` (every REDIS_* setting), or a plain REDIS_URL. */
-  constructor(readonly target: RedisTarget | string, readonly prefix: string, app: string) {
-    this.connection = redisConnection(target, 'producer', app);
+  constructor(readonly target: RedisTarget | string, readonly prefix: string, app: string, parts: ReplicatorRedisParts = {}) {
+    this.connection = parts.connection ?? redisConnection(target, 'producer', app);
     this.storesConnection = redisConnection(target, 'stores', `${app}-stores`);
     // Its failures reach callers as rejected commands; the queue connection is the one apps watch.
     this.storesConnection.on('error', () => undefined);
     this.storesConnection.on('ready', () => void this.noticeServer());
-    this.queue = new ReconcileQueue(this.connection, prefix);
+    this.queue = parts.queue ? new ReconcileQueue(parts.queue) : ReconcileQueue.connect(this.connection, prefix);
     this.mappings = new MappingStore(this.storesConnection, prefix);
     this.statuses = new StatusStore(this.storesConnection, prefix);
     this.snapshots = new SnapshotStore(this.storesConnection, prefix);
@@ -82,8 +93,12 @@ export class ReplicatorRedis {
     }
   }
 
-  async close(): Promise<void> {
-    await this.queue.close();
-    await Promise.all([this.connection, this.storesConnection].map((connection) => connection.quit().catch(() => connection.disconnect())));
+  /** Closes the queue and both connections; a second call waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.queue.close();
+      await Promise.all([this.connection, this.storesConnection].map((connection) => connection.quit().catch(() => connection.disconnect())));
+    })();
+    return this.closing;
   }
 }

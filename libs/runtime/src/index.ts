@@ -1,4 +1,4 @@
-export { createLogger, NestPinoLogger, type Logger } from './logger';
+export { createLogger, loggerParams, type Logger } from './logger';
 export { MetricsRegistry } from './metrics-registry';
 export { Readiness, type ReadinessCheck } from './readiness';
 export { hashTagOf, redisAddress, type HostPort, type RedisAddress, type RedisSettings } from './redis-address';
@@ -6,5 +6,5 @@ export { describeRedisTarget, redisTargetOf, redisTargetOfUrl, type RedisTarget 
 export { announcementClient, announcementServer } from './redis-transport';
 export { runApp, type RunOptions } from './run-app';
 export { SerialRuns } from './serial-runs';
-export { LOGGER } from './runtime.module';
-export { loadSettings, Settings, SettingsError, tenantLimits } from './settings';
+export { APP_NAME, LOGGER, REDIS_TARGET, REPLICA_ID, RuntimeModule, givenSettingsModule, settingsModule } from './runtime.module';
+export { loadSettings, settingNames, Settings, SettingsError, tenantLimits } from './settings';

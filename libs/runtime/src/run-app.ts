@@ -1,14 +1,15 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { type INestApplication, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { createLogger, NestPinoLogger, type Logger } from './logger';
+import { Logger as NestLogger } from 'nestjs-pino';
+import { createLogger, type Logger } from './logger';
 import { OperatorListener } from './operator-listener';
-import { redisTargetOf } from './redis-target';
 import { announcementServer } from './redis-transport';
-import { RuntimeModule } from './runtime.module';
-import { loadSettings, type Settings } from './settings';
+import type { RedisTarget } from './redis-target';
+import { LOGGER, REDIS_TARGET, RuntimeModule, settingsModule } from './runtime.module';
+import { Settings } from './settings';
 
 export interface RunOptions {
   /** Listen for the apps' announcements (@nestjs/microservices over Redis pub/sub). */
@@ -17,40 +18,48 @@ export interface RunOptions {
 
 /**
  * Starts one of our processes: settings validated first (a bad environment stops the process with
- * a clear message), an HTTP server for health and metrics (with OPERATOR_HTTP_PORT, a second one
- * for the operator surface), one "ready" line (with the HTTP addresses) once every module has
- * started, and a clean close on SIGTERM/SIGINT so work in hand is finished or handed back.
+ * a clear message, exit code 2), an HTTP server for health and metrics (with OPERATOR_HTTP_PORT, a
+ * second one for the operator surface), one "ready" line (with the HTTP addresses) once every
+ * module has started, and a clean close on SIGTERM/SIGINT so work in hand is finished or handed back.
  */
 export async function runApp(app: string, appModule: Type<unknown>, options: RunOptions = {}): Promise<INestApplication> {
-  let settings: Settings;
+  let settings: DynamicModule;
   try {
-    settings = loadSettings();
+    settings = await settingsModule();
   } catch (error) {
     process.stderr.write(`${app}: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  const logger = createLogger(app, settings.LOG_LEVEL);
   try {
-    @Module({ imports: [RuntimeModule.forApp(app, settings, logger), appModule] })
+    @Module({ imports: [RuntimeModule.forApp(app, settings), appModule] })
     class RootModule {}
-    const nest = await NestFactory.create(RootModule, { logger: new NestPinoLogger(logger) });
-    stopOnSignals(app, nest, logger);
-    if (options.announcements) {
-      nest.connectMicroservice<MicroserviceOptions>(announcementServer(redisTargetOf(settings)));
-      await nest.startAllMicroservices();
-    }
-    const operatorListener = nest.get(OperatorListener);
-    operatorListener.routeBySurface();
-    await nest.listen(settings.HTTP_PORT, settings.HTTP_HOST);
-    const operator = await operatorListener.listen();
-    const address = nest.getHttpServer().address() as AddressInfo;
-    // `http` last: tests and scripts read it from the end of this line.
-    logger.info({ pid: process.pid, operator, http: `http://${settings.HTTP_HOST}:${address.port}` }, `${app} ready`);
+    // Nest's own lines wait for nestjs-pino's logger; a failure to start is logged below, as JSON.
+    const nest = await NestFactory.create(RootModule, { bufferLogs: true, autoFlushLogs: false, abortOnError: false });
+    nest.useLogger(nest.get(NestLogger));
+    nest.flushLogs();
+    await listen(app, nest, options);
     return nest;
   } catch (error) {
-    logger.fatal({ err: error }, `${app} failed to start`);
+    createLogger(app).fatal({ err: error }, `${app} failed to start`);
     process.exit(1);
   }
+}
+
+async function listen(app: string, nest: INestApplication, options: RunOptions): Promise<void> {
+  const logger = nest.get<Logger>(LOGGER);
+  const settings = nest.get(Settings);
+  stopOnSignals(app, nest, logger);
+  if (options.announcements) {
+    nest.connectMicroservice<MicroserviceOptions>(announcementServer(nest.get<RedisTarget>(REDIS_TARGET)));
+    await nest.startAllMicroservices();
+  }
+  const operatorListener = nest.get(OperatorListener);
+  operatorListener.routeBySurface();
+  await nest.listen(settings.HTTP_PORT, settings.HTTP_HOST);
+  const operator = await operatorListener.listen();
+  const address = nest.getHttpServer().address() as AddressInfo;
+  // `http` last: tests and scripts read it from the end of this line.
+  logger.info({ pid: process.pid, operator, http: `http://${settings.HTTP_HOST}:${address.port}` }, `${app} ready`);
 }
 
 /** Longer than a writer pass or an informer stop; a close that hangs must not keep a pod Terminating. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadSettings } from './settings';
+import { loadSettings, settingNames } from './settings';
 
 describe('loadSettings: the operator listener', () => {
   it('is off unless OPERATOR_HTTP_PORT is set, so existing deployments serve everything on HTTP_PORT', () => {
@@ -66,5 +66,16 @@ describe('loadSettings: discovery', () => {
     const settings = loadSettings({ DISCOVERY_ALLOWED_HOST_NAMESPACES: 'shared,exposed', DISCOVERY_TENANT_CLUSTER_ROLES: 'sr-service-replicator-tenant' });
     assert.equal(settings.DISCOVERY_ALLOWED_HOST_NAMESPACES, 'shared,exposed');
     assert.equal(settings.DISCOVERY_TENANT_CLUSTER_ROLES, 'sr-service-replicator-tenant');
+  });
+});
+
+describe('loadSettings: the variables it reads', () => {
+  it('are the properties the Settings class declares, and no other variable of the environment', () => {
+    const names = settingNames();
+    for (const name of ['REDIS_URL', 'REDIS_TLS_CA_FILE', 'TENANTS_FILE', 'OPERATOR_HTTP_HOST', 'TRACE_UI_URL', 'LOG_LEVEL'] as const) assert.ok(names.includes(name), name);
+    const settings = loadSettings({ TENANTS_FILE: '/etc/tenants.yaml', PATH: '/usr/bin', WRITER_CONCURRENCY: '3' });
+    assert.equal(settings.TENANTS_FILE, '/etc/tenants.yaml');
+    assert.equal(settings.WRITER_CONCURRENCY, 3);
+    assert.equal((settings as unknown as Record<string, unknown>).PATH, undefined);
   });
 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { getMetadataStorage, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { redisAddressErrors } from './redis-address';
 import { unreadableTlsFiles } from './redis-target';
 
@@ -251,43 +251,14 @@ export class Settings {
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' = 'info';
 }
 
-const SETTING_NAMES: readonly (keyof Settings)[] = [
-  'REDIS_URL',
-  'REDIS_TLS_CA_FILE',
-  'REDIS_TLS_CERT_FILE',
-  'REDIS_TLS_KEY_FILE',
-  'REDIS_SENTINELS',
-  'REDIS_SENTINEL_MASTER',
-  'REDIS_SENTINEL_USERNAME',
-  'REDIS_SENTINEL_PASSWORD',
-  'REDIS_CLUSTER_NODES',
-  'QUEUE_PREFIX',
-  'HOST_KUBECONFIG',
-  'TENANTS_FILE',
-  'DISCOVERY_NAMESPACES',
-  'DISCOVERY_LABEL_SELECTOR',
-  'DISCOVERY_SERVER',
-  'DISCOVERY_IDENTITY_NAMESPACE',
-  'DISCOVERY_FROM_HOST_NAMESPACES',
-  'DISCOVERY_ALLOWED_HOST_NAMESPACES',
-  'DISCOVERY_TENANT_CLUSTER_ROLES',
-  'LEASE_TTL_SECONDS',
-  'KUBE_MAX_SOCKETS_PER_SERVER',
-  'RESYNC_INTERVAL_SECONDS',
-  'ORPHAN_SWEEP_INTERVAL_SECONDS',
-  'WRITER_CONCURRENCY',
-  'CONFIG_POLL_MS',
-  'CONFIG_SETTLE_MS',
-  'REMOVAL_GRACE_SECONDS',
-  'MAX_MAPPINGS_PER_TENANT',
-  'MAX_SOURCE_NAMESPACES_PER_TENANT',
-  'HTTP_PORT',
-  'HTTP_HOST',
-  'OPERATOR_HTTP_PORT',
-  'OPERATOR_HTTP_HOST',
-  'TRACE_UI_URL',
-  'LOG_LEVEL',
-];
+/**
+ * The variables the class declares: every property with a validation decorator (each has one, if
+ * only @IsOptional), so adding a setting is adding a property, with no list to keep beside it.
+ */
+export function settingNames(): readonly (keyof Settings)[] {
+  const declared = getMetadataStorage().getTargetValidationMetadatas(Settings, '', true, false);
+  return [...new Set(declared.map((metadata) => metadata.propertyName as keyof Settings))];
+}
 
 /** The per-tenant limits the settings give, as the config parser takes them. */
 export function tenantLimits(settings: Settings): { maxMappings: number; maxSourceNamespaces: number } {
@@ -298,8 +269,13 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
-export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
-  const given = Object.fromEntries(SETTING_NAMES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+/**
+ * The settings in `env` (by default the process's environment), validated; a SettingsError naming
+ * each bad variable otherwise. Also the `validate` of the apps' ConfigModule, which passes it the
+ * environment as a plain object.
+ */
+export function loadSettings(env: Readonly<Record<string, unknown>> = process.env): Settings {
+  const given = Object.fromEntries(settingNames().filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
   const settings = plainToInstance(Settings, given, { exposeDefaultValues: true });
   // The value as given: a number setting that is not one would otherwise show as NaN (`null`).
   const shown = (property: string, value: unknown) => JSON.stringify(given[property] ?? value);

@@ -1,9 +1,10 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { StatusViewService } from './status-view.service';
+import type { ReplicatorRedis } from '@service-replicator/replication-queue';
+import { STATUS_REDIS } from './status-redis';
 
 export const QUEUES_PATH = '/queues';
 
@@ -19,14 +20,17 @@ interface MountPoint {
  */
 @Injectable()
 export class QueueBoard implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost, private readonly view: StatusViewService) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(STATUS_REDIS) private readonly redis: ReplicatorRedis,
+  ) {}
 
   /** Mounted at module init: after Nest's routes, before its not-found handler. */
   onModuleInit(): void {
     const serverAdapter = new ExpressAdapter();
     serverAdapter.setBasePath(QUEUES_PATH);
     createBullBoard({
-      queues: [new BullMQAdapter(this.view.redis.queue.queue, { readOnlyMode: true })],
+      queues: [new BullMQAdapter(this.redis.queue.queue, { readOnlyMode: true })],
       serverAdapter,
       options: { uiConfig: { boardTitle: 'service-replicator' } },
     });

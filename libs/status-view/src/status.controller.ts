@@ -2,7 +2,8 @@ import { BadRequestException, Controller, Get, Header, Query, Res, ServiceUnavai
 import { renderErrorPage, renderStatusPage, type PageOptions } from './status-page';
 import type { StatusReport } from './status-report';
 import { pageOfReport, type PageInfo } from './status-report-page';
-import { StatusViewService } from './status-view.service';
+import { Settings } from '@service-replicator/runtime';
+import { StatusReader } from './status-reader';
 
 const DEFAULT_REFRESH_SECONDS = 2;
 const MAX_REFRESH_SECONDS = 3_600;
@@ -23,7 +24,10 @@ interface StatusCodeSetter {
 /** GET /status (the page) and GET /status.json (the same report, for scripts). */
 @Controller()
 export class StatusController {
-  constructor(private readonly view: StatusViewService) {}
+  constructor(
+    private readonly reader: StatusReader,
+    private readonly settings: Settings,
+  ) {}
 
   @Get('status')
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -33,10 +37,10 @@ export class StatusController {
     @Query('page') page: string | undefined,
     @Res({ passthrough: true }) response: StatusCodeSetter,
   ): Promise<string> {
-    const options: PageOptions = { refreshSeconds: refreshSeconds(refresh), traceUiUrl: this.view.settings.TRACE_UI_URL };
+    const options: PageOptions = { refreshSeconds: refreshSeconds(refresh), traceUiUrl: this.settings.TRACE_UI_URL };
     try {
       const number = pageNumber(page);
-      return renderStatusPage(pageOfReport(await this.view.reader.read(), (number - 1) * STATUS_PAGE_ROWS, STATUS_PAGE_ROWS), options);
+      return renderStatusPage(pageOfReport(await this.reader.read(), (number - 1) * STATUS_PAGE_ROWS, STATUS_PAGE_ROWS), options);
     } catch (error) {
       // Still a page, still reloading: it comes back by itself once Redis does.
       response.status(503);
@@ -52,7 +56,7 @@ export class StatusController {
     const offset = wholeNumber(cursor, 'cursor', 0, 0, Number.MAX_SAFE_INTEGER);
     let report: StatusReport;
     try {
-      report = await this.view.reader.read();
+      report = await this.reader.read();
     } catch (error) {
       throw new ServiceUnavailableException(`cannot read the replication status: ${errorText(error)}`);
     }

@@ -34,9 +34,3 @@ export function currentTraceId(): string | undefined {
   const context = trace.getActiveSpan()?.spanContext();
   return context && isSpanContextValid(context) ? context.traceId : undefined;
 }
-
-/** `trace_id` and `span_id` of the active span, for every log line written inside it. */
-export function traceLogFields(): { trace_id?: string; span_id?: string } {
-  const context = trace.getActiveSpan()?.spanContext();
-  return context && isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
-}

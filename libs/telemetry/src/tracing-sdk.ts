@@ -14,6 +14,7 @@ export function startTracing(app: string): boolean {
   // Loaded only here: the SDK and its exporters are a few hundred modules a process without tracing never needs.
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino') as typeof import('@opentelemetry/instrumentation-pino');
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   sdk = new NodeSDK({
     // OTEL_SERVICE_NAME wins when set; one environment shared by the four apps still names each.
@@ -26,6 +27,9 @@ export function startTracing(app: string): boolean {
         // Informers list and watch outside any reconcile; only calls made inside one are traced.
         requireParentforOutgoingSpans: true,
       }),
+      // trace_id and span_id on every log line written inside a span; the lines still go to
+      // stdout only (no OpenTelemetry log records: there is no log pipeline to send them to).
+      new PinoInstrumentation({ disableLogSending: true }),
     ],
     // Metrics are scraped from /metrics (prom-client) and logs go to stdout: traces only here.
     metricReaders: [],

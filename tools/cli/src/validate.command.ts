@@ -5,12 +5,13 @@ import { EXIT_NOT_OK, EXIT_OK, UsageError, type Command, type CommandIo } from '
 import { findTenant, loadTenantConfig, loadTenants, locatedIssue, looksLikeTenantsFile, readFileText, tenantsFileSetting } from './tenant-config-file';
 
 const USAGE = `usage: node tools/cli/dist/main.js validate FILE [--tenants TENANTS_FILE --tenant NAME]
-                                             [--host-namespace NS] [--allowed NS,NS]
+                                             [--host-namespace NS] [--allowed NS,NS] [--from-host NS,NS]
 
 FILE is a tenants file (then every tenant's vcluster.yaml file it names is checked too) or one
 tenant's vcluster.yaml. A vcluster.yaml is read as config-watcher reads it for a tenant: the one
 named by --tenant in --tenants (or TENANTS_FILE), else a stand-in tenant whose host namespace is
---host-namespace (default "default") and who may also write into --allowed.
+--host-namespace (default "default"), who may also write into --allowed and read host Services
+in --from-host (its fromHostNamespaces).
 
 Prints every error as FILE:LINE: path: message, or the resolved mappings when it is valid.
 exit code: 0 valid, 1 invalid, 2 cannot run (bad arguments, unreadable file).`;
@@ -25,7 +26,7 @@ export const validateCommand: Command = {
     if (looksLikeTenantsFile(text)) return validateTenantsFile(file, io);
     const tenant = values.tenant
       ? await findTenant(values.tenants ?? tenantsFileSetting(), values.tenant)
-      : standIn(values['host-namespace'], values.allowed);
+      : standIn(values['host-namespace'], values.allowed, values['from-host']);
     return validateTenantConfig(file, tenant, io);
   },
 };
@@ -40,6 +41,7 @@ function parse(args: readonly string[]) {
         tenant: { type: 'string' },
         'host-namespace': { type: 'string' },
         allowed: { type: 'string' },
+        'from-host': { type: 'string' },
       },
     });
   } catch (error) {
@@ -47,12 +49,13 @@ function parse(args: readonly string[]) {
   }
 }
 
-function standIn(hostNamespace = 'default', allowed = ''): TenantSpec {
+function standIn(hostNamespace = 'default', allowed = '', fromHost = ''): TenantSpec {
   return {
     name: 'tenant',
     hostNamespace,
     kubeconfig: { file: '' },
     allowedHostNamespaces: allowed.split(',').filter(Boolean),
+    fromHostNamespaces: fromHost.split(',').filter(Boolean),
     config: { file: '' },
     toHostMode: 'selector',
   };

@@ -1,10 +1,10 @@
 import type { Span } from '@opentelemetry/api';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type WorkerOptions } from 'bullmq';
 import { apiMessage, apiStatus } from '@service-replicator/kube';
 import { redactSecrets } from '@service-replicator/redaction';
 import { parseMappingKey } from '@service-replicator/replication-config';
-import { RECONCILE_QUEUE, retryDelayMs, type ReconcileJobData, type ReconcileQueue, type RedisClient } from '@service-replicator/replication-queue';
-import { ATTR, currentTraceId, inSpan, queueTelemetry } from '@service-replicator/telemetry';
+import { retryDelayMs, type ReconcileJobData, type ReconcileQueue } from '@service-replicator/replication-queue';
+import { ATTR, currentTraceId, inSpan } from '@service-replicator/telemetry';
 import type { OutcomeRecorder } from './outcome-recorder';
 import { jobAttributes, outcomeAttributes } from './pass-attributes';
 import type { PassFailure, ReconcileMetrics } from './reconcile-metrics';
@@ -28,44 +28,38 @@ export interface PassLog {
   error(fields: object, message: string): void;
 }
 
-export interface ReplicationWorkerOptions {
-  readonly connection: RedisClient;
-  readonly prefix: string;
-  readonly concurrency: number;
-  readonly reconciler: Reconciler;
-  readonly recorder: OutcomeRecorder;
+/**
+ * The reconcile worker's settings beside its connection, prefix and telemetry (the queue's): a
+ * short lock, failed passes retried with our backoff, and no start before the app has started
+ * (its concurrency comes from the settings then).
+ */
+export const RECONCILE_WORKER_OPTIONS = {
+  lockDuration: LOCK_MS,
+  stalledInterval: STALLED_CHECK_MS,
+  autorun: false,
+  settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
+} satisfies Partial<WorkerOptions>;
+
+export interface ReconcileJobHandlerOptions {
+  readonly reconciler: Pick<Reconciler, 'reconcile'>;
+  readonly recorder: Pick<OutcomeRecorder, 'previous' | 'record' | 'recordError'>;
   /** For the follow-up pass after a write. */
-  readonly queue: ReconcileQueue;
+  readonly queue: Pick<ReconcileQueue, 'enqueueAfter'>;
   readonly log: PassLog;
   readonly metrics?: ReconcileMetrics;
   readonly onPass?: (outcome: PassOutcome, job: Job<ReconcileJobData>) => void;
 }
 
-/** The BullMQ worker: one reconcile pass per job, errors turned into the queue's retry rules. */
-export class ReplicationWorker {
-  readonly worker: Worker<ReconcileJobData>;
+/**
+ * What the worker does with a job: one reconcile pass, inside a span that continues the trace of
+ * whatever enqueued it, and its errors turned into the queue's rules: a write conflict (409) is
+ * looked at again in a second (moveToDelayed + DelayedError), a terminal error is not retried
+ * (UnrecoverableError), anything else is retried with backoff.
+ */
+export class ReconcileJobHandler {
+  constructor(private readonly options: ReconcileJobHandlerOptions) {}
 
-  constructor(private readonly options: ReplicationWorkerOptions) {
-    this.worker = new Worker<ReconcileJobData>(RECONCILE_QUEUE, (job, token) => this.process(job, token), {
-      connection: options.connection,
-      prefix: options.prefix,
-      concurrency: options.concurrency,
-      lockDuration: LOCK_MS,
-      stalledInterval: STALLED_CHECK_MS,
-      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
-      // The pass continues the trace of whatever enqueued its job (BullMQ's consumer span).
-      telemetry: queueTelemetry(),
-    });
-    this.worker.on('error', (error) => options.log.error({ err: error }, 'worker error'));
-  }
-
-  async close(): Promise<void> {
-    await this.worker.close();
-    // BullMQ leaves a connection it was given open.
-    await this.options.connection.quit().catch(() => this.options.connection.disconnect());
-  }
-
-  private process(job: Job<ReconcileJobData>, token: string | undefined): Promise<void> {
+  process(job: Job<ReconcileJobData>, token: string | undefined): Promise<void> {
     return inSpan('reconcile', jobAttributes(job.data), (span) => this.pass(job, token, span));
   }
 

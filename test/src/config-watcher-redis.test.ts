@@ -21,7 +21,7 @@ serverSuite('config-watcher and Redis faults', () => {
   const inSync = (name: string) => eventually(async () => ((await fx.status(`a/fromHost/default/${name}`))?.state === 'in-sync' ? true : undefined), WAIT_MS);
   /** host-watcher's log says it reloaded the mappings because config-watcher announced `version`. */
   const announcedToHostWatcher = (version: number) =>
-    eventually(async () => ((await fx.replicator.log('host-watcher')).includes(`"reason":"tenant a published version ${version}"`) ? true : undefined), WAIT_MS);
+    eventually(async () => ((await fx.replicator.log('host-watcher')).includes(`announcement received: tenant a published version ${version}"`) ? true : undefined), WAIT_MS);
 
   /** How often an app's announcement transport (Nest's Redis client or server) has connected, from its log. */
   const transportConnections = async (app: 'config-watcher' | 'host-watcher') =>

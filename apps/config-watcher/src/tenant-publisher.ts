@@ -33,6 +33,8 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
   private readonly owedKeys = new Map<string, string>();
   /** Tenants whose announcement failed (Redis away, the transport still reconnecting): sent again on the next pass. */
   private readonly owedAnnouncements = new Set<string>();
+  /** Tenants whose announcement has failed since it last got through (logged once per streak). */
+  private readonly failingAnnouncements = new Set<string>();
   private highestVersion = 0;
   private statusChanges: Subscription | undefined;
 
@@ -160,9 +162,15 @@ export class TenantPublisher implements OnModuleInit, OnModuleDestroy {
 
   private announce(change: MappingsChanged): void {
     this.announcer.emit(MAPPINGS_CHANGED, change).subscribe({
+      complete: () => {
+        if (this.failingAnnouncements.delete(change.tenant)) this.logger.info({ ...change }, 'announcement delivered after failing');
+      },
       error: (error: unknown) => {
         this.owedAnnouncements.add(change.tenant);
-        this.logger.warn({ err: error, ...change }, 'announcement failed; sent again on the next pass');
+        // Once per failing streak: with no watcher running yet, every pass would say it again.
+        if (this.failingAnnouncements.has(change.tenant)) return;
+        this.failingAnnouncements.add(change.tenant);
+        this.logger.warn({ err: error, ...change }, 'announcement failed; sent again on every pass until it is delivered');
       },
     });
   }

@@ -1,10 +1,11 @@
+import type { Subscription } from 'rxjs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LeaseKeeper, LeaseStore, type Lease } from '@service-replicator/leases';
 import { mappingKeyOf, watchPlan } from '@service-replicator/replication-config';
 import { MappingStore, ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
 import type { TenantPodsWanted } from '@service-replicator/kube';
 import { effectiveToHostMode } from '@service-replicator/service-translation';
-import { LOGGER, Readiness, REPLICA_ID, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
+import { AnnouncementChannel, LOGGER, Readiness, REPLICA_ID, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
 import { HostTermFactory, type HostTerm } from './host-term.factory';
 
 /** Announcements can be missed (pub/sub has no memory): the published mappings are re-read this often. */
@@ -26,6 +27,8 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
   private readonly reloads = new SerialRuns((reason) => this.reloadNow(reason));
   private timer: NodeJS.Timeout | undefined;
 
+  private resubscriptions: Subscription | undefined;
+
   constructor(
     private readonly settings: Settings,
     private readonly redis: ReplicatorRedis,
@@ -35,6 +38,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
     @Inject(REPLICA_ID) private readonly replica: string,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly readiness: Readiness,
+    private readonly announcements: AnnouncementChannel,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,6 +60,8 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
       this.term?.pods.rewriteSnapshots();
     });
     await this.reload('start');
+    // Announcements made while the subscription was reconnecting were lost: read what is published.
+    this.resubscriptions = this.announcements.resubscribed$.subscribe(() => void this.reload('announcement channel resubscribed'));
     this.timer = setInterval(() => void this.reload('periodic reload'), RELOAD_MS);
   }
 
@@ -95,6 +101,7 @@ export class HostWatcherService implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.resubscriptions?.unsubscribe();
     clearInterval(this.timer);
     await this.reloads.idle();
     await this.term?.watcher.stop();

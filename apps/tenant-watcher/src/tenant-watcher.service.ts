@@ -1,9 +1,10 @@
+import type { Subscription } from 'rxjs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ClusterRegistry, type ClusterWatcher } from '@service-replicator/kube';
 import { LeaseKeeper, LeaseStore, Membership, shardOfMember, type Lease } from '@service-replicator/leases';
 import { watchPlan } from '@service-replicator/replication-config';
 import { MappingStore, ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
-import { LOGGER, Readiness, REPLICA_ID, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
+import { AnnouncementChannel, LOGGER, Readiness, REPLICA_ID, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
 import { OrphanSweep } from './orphan-sweep';
 import { TenantWatcherFactory } from './tenant-watcher.factory';
 
@@ -37,6 +38,8 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   private readonly sweepDue = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
 
+  private resubscriptions: Subscription | undefined;
+
   constructor(
     private readonly settings: Settings,
     private readonly redis: ReplicatorRedis,
@@ -49,6 +52,7 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
     @Inject(REPLICA_ID) private readonly member: string,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly readiness: Readiness,
+    private readonly announcements: AnnouncementChannel,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,6 +72,8 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
       for (const watch of this.watches.values()) watch.watcher.rewriteSnapshots();
     });
     await this.reload('start');
+    // Announcements made while the subscription was reconnecting were lost: read what is published.
+    this.resubscriptions = this.announcements.resubscribed$.subscribe(() => void this.reload('announcement channel resubscribed'));
     await this.shards.start();
     this.logger.info({ member: this.member, tenants: this.shards.heldNames().length }, 'tenant-watcher joined the shard membership');
     this.timers.push(
@@ -82,6 +88,7 @@ export class TenantWatcherService implements OnApplicationBootstrap, OnApplicati
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.resubscriptions?.unsubscribe();
     this.timers.forEach(clearInterval);
     await this.reloads.idle();
     await Promise.all([...this.watches.keys()].map((name) => this.unwatch(name)));

@@ -1,3 +1,4 @@
+export { AnnouncementChannel } from './announcement-channel';
 export { createLogger, loggerParams, type Logger } from './logger';
 export { MetricsRegistry } from './metrics-registry';
 export { Readiness, type ReadinessCheck } from './readiness';

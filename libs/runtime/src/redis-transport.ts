@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { ClientRedis, ServerRedis, Transport, type ClientProvider, type ClientProxy, type MicroserviceOptions, type RedisOptions } from '@nestjs/microservices';
+import { ClientRedis, ServerRedis, Transport, type ClientProvider, type ClientProxy, type MicroserviceOptions, type ReadPacket, type RedisOptions } from '@nestjs/microservices';
 import { Cluster, type Redis } from 'ioredis';
 import type { RedisTarget } from './redis-target';
 
@@ -22,7 +22,33 @@ export function announcementServer(target: RedisTarget): MicroserviceOptions {
 export function announcementClient(target: RedisTarget): ClientProvider {
   // Nest's Type<ClientProxy> has the default status type, which its own ClientRedis does not match.
   if (target.mode === 'cluster') return { customClass: ClusterClientRedis as unknown as Type<ClientProxy>, options: target };
-  return { transport: Transport.REDIS, options: transportOptions(target) };
+  return { customClass: AnnouncementClientRedis as unknown as Type<ClientProxy>, options: transportOptions(target) };
+}
+
+/** An announcement PUBLISH that reached no subscriber. */
+export class NoListenerError extends Error {
+  constructor(channel: string) {
+    super(`no watcher is subscribed to ${channel} yet (still connecting or reconnecting)`);
+  }
+}
+
+/**
+ * Nest's Redis client, except that an event PUBLISH that reached no subscriber fails: after a
+ * failover the sender can reconnect (and announce again) a moment before the watchers have
+ * subscribed again, and pub/sub would drop that announcement silently. Failed, it is sent again.
+ */
+class AnnouncementClientRedis extends ClientRedis {
+  protected override dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    const pattern = this.normalizePattern(packet.pattern);
+    const serialized = this.serializer.serialize(packet);
+    return new Promise((resolve, reject) =>
+      this.pubClient.publish(pattern, JSON.stringify(serialized), (error?: Error | null, receivers?: number) => {
+        if (error) reject(error);
+        else if (!receivers) reject(new NoListenerError(pattern));
+        else resolve(undefined as T);
+      }),
+    );
+  }
 }
 
 /** Our connection options with the transport's reconnection (it sets its own retryStrategy from these). */
@@ -59,7 +85,7 @@ class ClusterServerRedis extends ServerRedis {
   }
 }
 
-class ClusterClientRedis extends ClientRedis {
+class ClusterClientRedis extends AnnouncementClientRedis {
   constructor(private readonly target: ClusterTarget) {
     super(RECONNECT);
   }

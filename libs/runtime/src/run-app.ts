@@ -6,6 +6,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Logger as NestLogger } from 'nestjs-pino';
 import { createLogger, type Logger } from './logger';
 import { OperatorListener } from './operator-listener';
+import { AnnouncementChannel } from './announcement-channel';
 import { announcementServer } from './redis-transport';
 import type { RedisTarget } from './redis-target';
 import { LOGGER, REDIS_TARGET, RuntimeModule, settingsModule } from './runtime.module';
@@ -50,7 +51,14 @@ async function listen(app: string, nest: INestApplication, options: RunOptions):
   const settings = nest.get(Settings);
   stopOnSignals(app, nest, logger);
   if (options.announcements) {
-    nest.connectMicroservice<MicroserviceOptions>(announcementServer(nest.get<RedisTarget>(REDIS_TARGET)));
+    const announcements = nest.connectMicroservice<MicroserviceOptions>(announcementServer(nest.get<RedisTarget>(REDIS_TARGET)));
+    const channel = nest.get(AnnouncementChannel);
+    let connectedBefore = false;
+    announcements.status.subscribe((status) => {
+      if (status !== 'connected') return;
+      if (connectedBefore) channel.markResubscribed();
+      connectedBefore = true;
+    });
     await nest.startAllMicroservices();
   }
   const operatorListener = nest.get(OperatorListener);

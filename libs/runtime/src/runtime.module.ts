@@ -6,6 +6,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { stopTracing } from '@service-replicator/telemetry';
 import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
+import { AnnouncementChannel } from './announcement-channel';
 import { HealthController } from './health.controller';
 import { createLogger, loggerParams, type Logger } from './logger';
 import { MetricsController } from './metrics.controller';
@@ -71,8 +72,9 @@ export class RuntimeModule implements OnApplicationShutdown {
         { provide: REDIS_TARGET, inject: [Settings], useFactory: redisTargetOf },
         Readiness,
         OperatorListener,
+        AnnouncementChannel,
       ],
-      exports: [APP_NAME, REPLICA_ID, Settings, LOGGER, Registry, REDIS_TARGET, Readiness],
+      exports: [APP_NAME, REPLICA_ID, Settings, LOGGER, Registry, REDIS_TARGET, Readiness, AnnouncementChannel],
     };
   }
 

@@ -58,7 +58,7 @@ export class RedisDeploymentChecks {
 
   /** host-watcher's log says config-watcher's announcement of `version` reached it (the Nest transport). */
   async announcedToHostWatcher(version: number): Promise<void> {
-    await eventually(async () => ((await this.fx.replicator.log('host-watcher')).includes(`"reason":"tenant a published version ${version}"`) ? true : undefined), this.waitMs);
+    await eventually(async () => ((await this.fx.replicator.log('host-watcher')).includes(`announcement received: tenant a published version ${version}"`) ? true : undefined), this.waitMs);
   }
 
   /** The published version once it holds `count` mappings. */

@@ -25,6 +25,7 @@ const MASTER_NAME = 'replicator-master';
 const PASSWORD = 'data-secret';
 const SENTINEL_PASSWORD = 'sentinel-secret';
 const SENTINELS = 3;
+const PORT_ATTEMPTS = 3;
 
 /**
  * A master and a replica (Debian's redis-server, password on both) watched by three sentinels
@@ -32,8 +33,18 @@ const SENTINELS = 3;
  * is judged down after 2 s.
  */
 export async function startSentinelRedis(): Promise<SentinelRedis> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSentinelRedisOn(await freePorts(2 + SENTINELS));
+    } catch (error) {
+      // A port found free can be taken (an outgoing connection's ephemeral port) before redis binds it.
+      if (attempt === PORT_ATTEMPTS || !String((error as Error).message).includes('Address already in use')) throw error;
+    }
+  }
+}
+
+async function startSentinelRedisOn([masterPort, replicaPort, ...sentinelPorts]: readonly number[]): Promise<SentinelRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'sr-redis-sentinel-'));
-  const [masterPort, replicaPort, ...sentinelPorts] = await freePorts(2 + SENTINELS);
   const servers = new Map<number, ManagedProcess>();
   const sentinels: ManagedProcess[] = [];
   const stop = async () => {

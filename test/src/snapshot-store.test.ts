@@ -93,15 +93,4 @@ serverSuite('SnapshotStore (real Redis)', () => {
     await redis.del(`all-${prefix}:replicator:tenants`, `all-${prefix}:replicator:mappings:b`);
     assert.deepEqual(await reader.all(), []);
   });
-
-  it('keeps the keys whose passes wait for a namespace until its watcher takes them, once', async () => {
-    fresh();
-    await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/db');
-    await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/db');
-    await store.awaitSync(CLUSTER, 'team', 'a/fromHost/team/cache');
-    await store.awaitSync(CLUSTER, 'other', 'a/fromHost/other/x');
-    assert.deepEqual((await store.takeWaiting(CLUSTER, 'team')).sort(), ['a/fromHost/team/cache', 'a/fromHost/team/db']);
-    assert.deepEqual(await store.takeWaiting(CLUSTER, 'team'), []);
-    assert.deepEqual(await store.takeWaiting(CLUSTER, 'other'), ['a/fromHost/other/x']);
-  });
 });

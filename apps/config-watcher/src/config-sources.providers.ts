@@ -52,6 +52,6 @@ export const CONFIG_SOURCE_PROVIDERS: Provider[] = [
     provide: TenantSources,
     inject: [ConfigSources, DISCOVERY, LOGGER, ConfigChanges],
     useFactory: (sources: ConfigSources, discovery: VClusterDiscovery | null, logger: Logger, changes: ConfigChanges) =>
-      new TenantSources(sources, discovery ?? undefined, logger, (folder) => changes.watchFolder(folder)),
+      new TenantSources(sources, discovery ?? undefined, logger, (file) => changes.watchFile(file)),
   },
 ];

@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HostObjectInformers, type VClusterDiscovery } from '@service-replicator/kube';
 import { LeaseKeeper, LeaseStore, type Lease } from '@service-replicator/leases';
@@ -57,7 +56,7 @@ export class ConfigWatcherService implements OnApplicationBootstrap, OnApplicati
       this.logger.warn({ reason }, 'Redis server changed; enqueueing every key once');
       void this.resync('resync after Redis server change');
     });
-    if (this.settings.TENANTS_FILE) this.changes.watchFolder(dirname(this.settings.TENANTS_FILE));
+    if (this.settings.TENANTS_FILE) this.changes.watchFile(this.settings.TENANTS_FILE);
   }
 
   /**

@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import type { VClusterDiscovery } from '@service-replicator/kube';
 import { formatRef } from '@service-replicator/references';
 import { formatIssue, hostServiceAccountOf, parseTenantsFile, type ConfigIssue, type TenantSpec } from '@service-replicator/replication-config';
@@ -37,7 +36,7 @@ export class TenantSources {
     private readonly discovery: VClusterDiscovery | undefined,
     private readonly logger: Logger,
     /** A folder holding config files, to watch for edits. */
-    private readonly watchFolder: (folder: string) => void,
+    private readonly watchFile: (file: string) => void,
   ) {}
 
   async read(): Promise<TenantList> {
@@ -93,7 +92,7 @@ export class TenantSources {
       return { tenants: this.fileTenants, complete: this.fileTenants !== undefined };
     }
     this.fileTenants = tenants.map((tenant) => this.sources.resolvePaths(tenant));
-    for (const tenant of this.fileTenants) if ('file' in tenant.config) this.watchFolder(dirname(tenant.config.file));
+    for (const tenant of this.fileTenants) if ('file' in tenant.config) this.watchFile(tenant.config.file);
     return { tenants: this.fileTenants, complete: true };
   }
 }

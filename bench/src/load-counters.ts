@@ -15,6 +15,12 @@ export interface LoadReading {
   readonly redis: ReadonlyMap<string, number>;
   /** Process label -> CPU seconds (user + system). */
   readonly cpu: ReadonlyMap<string, number>;
+  /**
+   * CPU seconds the whole machine was busy, over all cores (/proc/stat: everything but idle and
+   * iowait): every process, ours or not, and the kernel's interrupt work. Against wall seconds
+   * times the cores, it says whether the machine had CPU to spare.
+   */
+  readonly machineBusy: number;
 }
 
 export interface LoadSources {
@@ -29,12 +35,17 @@ export async function readLoad(sources: LoadSources): Promise<LoadReading> {
   for (const { name, kubeConfig } of sources.apiServers) {
     for (const [key, value] of await apiRequests(kubeConfig)) requests.set(`${name} ${key}`, value);
   }
-  return { requests, redis: parseCommandStats(await sources.redis.info('commandstats')), cpu: cpuSeconds(sources.processes()) };
+  return { requests, redis: parseCommandStats(await sources.redis.info('commandstats')), cpu: cpuSeconds(sources.processes()), machineBusy: machineBusySeconds() };
 }
 
 /** after - before, dropping keys that did not move. */
 export function difference(before: LoadReading, after: LoadReading): LoadReading {
-  return { requests: subtract(before.requests, after.requests), redis: subtract(before.redis, after.redis), cpu: subtract(before.cpu, after.cpu) };
+  return {
+    requests: subtract(before.requests, after.requests),
+    redis: subtract(before.redis, after.redis),
+    cpu: subtract(before.cpu, after.cpu),
+    machineBusy: after.machineBusy - before.machineBusy,
+  };
 }
 
 export function total(counts: ReadonlyMap<string, number>, matching: (key: string) => boolean = () => true): number {
@@ -112,4 +123,11 @@ function cpuSeconds(processes: ReadonlyMap<string, readonly number[]>): Map<stri
     seconds.set(label, sum);
   }
   return seconds;
+}
+
+/** The first line of /proc/stat (all cores): user nice system idle iowait irq softirq steal ..., in ticks. */
+function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
 }

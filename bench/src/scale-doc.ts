@@ -1,6 +1,7 @@
 import { total, type LoadReading } from './load-counters';
 import type { PhaseResult } from './scale-phases';
 import type { ScaleResult } from './scale-benchmark';
+import { BENCHMARK_PROCESS } from './scale-environment';
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 const perMapping = (count: number, result: ScaleResult) => round(count / result.mappings, 3);
@@ -17,6 +18,7 @@ export function renderScaleSection(result: ScaleResult): string {
     `${result.mappings} fromHost mappings (ClusterIP host Services) across ${result.namespaces} tenant namespaces, one tenant. Apps: ${Object.entries(result.settings).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
     '',
     ...convergence(result),
+    ...scaleOut(result),
     ...requests(result),
     ...redisCommands(result),
     ...cpu(result),
@@ -24,6 +26,11 @@ export function renderScaleSection(result: ScaleResult): string {
     ...passCost(result),
     ...reading(),
   ].join('\n');
+}
+
+/** Cores the whole machine was busy during a run. */
+function machineBusy(phase: PhaseResult): number {
+  return round(phase.load.machineBusy / phase.seconds);
 }
 
 function floorFor(result: ScaleResult, concurrency: number): number {
@@ -77,14 +84,45 @@ function saturation(result: ScaleResult): string[] {
   const phases: PhaseResult[] = [...result.floors, ...result.systems];
   const row = (phase: PhaseResult) => {
     const cores = (match: (label: string) => boolean) => round(total(phase.load.cpu, match) / phase.seconds);
-    return `| ${phase.name} | ${cores((l) => l === 'tenant kube-apiserver')} | ${cores((l) => l === 'tenant etcd')} | ${cores(isApp)} | ${cores(() => true)} |`;
+    return `| ${phase.name} | ${cores((l) => l === 'tenant kube-apiserver')} | ${cores((l) => l === 'tenant etcd')} | ${cores(isApp)} | ${cores((l) => l === BENCHMARK_PROCESS)} | ${cores(() => true)} | ${machineBusy(phase)} |`;
   };
   return [
-    'CPU in use during each run (cores: CPU seconds / wall seconds; the machine has ' + result.machine.nproc + '):',
+    'CPU in use during each run (cores: CPU seconds / wall seconds; the machine has ' + result.machine.nproc + '). Machine busy: /proc/stat,',
+    'every process and the kernel\'s own work, whoever it belongs to:',
     '',
-    '| run | tenant kube-apiserver | tenant etcd | our four apps | everything measured |',
-    '| --- | --: | --: | --: | --: |',
+    '| run | tenant kube-apiserver | tenant etcd | our four apps | benchmark process | everything measured | machine busy |',
+    '| --- | --: | --: | --: | --: | --: | --: |',
     ...phases.map(row),
+    '',
+  ];
+}
+
+/**
+ * Writers at a concurrency one writer cannot saturate the machine with, each beside a floor of the
+ * same total concurrency: how throughput grows with writer processes, and how busy the machine is.
+ */
+function scaleOut(result: ScaleResult): string[] {
+  const { concurrency, floors, systems } = result.scaleOut;
+  const one = systems[0];
+  if (!one) return [];
+  const cores = (phase: PhaseResult, match: (label: string) => boolean) => round(total(phase.load.cpu, match) / phase.seconds);
+  const busy = (phase: PhaseResult) => `${cores(phase, (l) => l === 'tenant kube-apiserver')} | ${cores(phase, isApp)} | ${cores(phase, () => true)} | ${machineBusy(phase)}`;
+  return [
+    `### Scaling out: 1, 2 and 4 writers at WRITER_CONCURRENCY=${concurrency}`,
+    '',
+    `The same ${result.mappings} mappings, with each writer taking ${concurrency} job(s) at a time, so that one writer leaves the machine`,
+    'cores to spare; beside each, the floor at the same total concurrency. Throughput vs 1 writer: mirrors/s over one writer\'s.',
+    '',
+    '| writers | system s | mirrors/s | throughput vs 1 writer | floor s (same concurrency) | ratio to floor | cores: tenant kube-apiserver | cores: our apps | cores: everything measured | cores: machine busy |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    ...systems.map((system, i) => {
+      const floor = floors[i];
+      return `| ${system.writers} | ${round(system.seconds, 1)} | ${round(result.mappings / system.seconds, 1)} | ${round(one.seconds / system.seconds)}x | ${floor ? round(floor.seconds, 1) : '–'} | ${floor ? `${round(system.seconds / floor.seconds)}x` : '–'} | ${busy(system)} |`;
+    }),
+    '',
+    'Cores in use by the floors (tenant kube-apiserver, benchmark process, everything measured, machine busy): ' +
+      floors.map((floor) => `concurrency ${floor.concurrency}: ${cores(floor, (l) => l === 'tenant kube-apiserver')}, ${cores(floor, (l) => l === BENCHMARK_PROCESS)}, ${cores(floor, () => true)}, ${machineBusy(floor)}`).join('; ') +
+      '.',
     '',
   ];
 }
@@ -130,14 +168,15 @@ function cpu(result: ScaleResult): string[] {
     `| **our four apps** | ${runs.map((run) => ms(run, isApp)).join(' | ')} |`,
     `| **all** | ${runs.map((run) => ms(run, () => true)).join(' | ')} |`,
     '',
-    'The floor\'s own client (the benchmark process) is not in its column: it is what the apps replace.',
+    '`benchmark process`: in a floor, the direct-write client (what the apps replace) and the watch that counts the mirrors;',
+    'in a system run, only that watch.',
     '',
   ];
 }
 
 function steadyState(result: ScaleResult): string[] {
   const rows = result.systems.flatMap((system) =>
-    [system.resync, system.watchersRestarted].map((phase) => {
+    [system.resync, system.watchersRestarted].filter((phase) => phase !== undefined).map((phase) => {
       const verbs = [...phase.load.requests].map(([key, n]) => `${key}: ${n}`).join(', ') || 'none';
       return `| ${system.name}: ${phase.name} | ${round(phase.seconds, 1)} | ${total(phase.load.requests)} (${verbs}) | ${perMapping(total(phase.load.redis), result)} | ${round((total(phase.load.cpu, isApp) * 1000) / result.mappings)} |`;
     }),
@@ -184,7 +223,9 @@ function reading(): string[] {
     '  watches held open through a run (the apps\' informers, the benchmark\'s own watch) are not in it. Requests of',
     '  kube-controller-manager are in every column alike.',
     '- Everything runs on one machine: API servers, etcd, Redis, the apps and the benchmark share its cores, so time',
-    '  ratios move with other load; request, command and CPU counts per mapping do not.',
+    '  ratios move with other load; request, command and CPU counts per mapping do not. "Machine busy" (from /proc/stat)',
+    '  against the number of cores says whether a run had CPU to spare: where it is at the core count, throughput is',
+    '  bounded by CPU seconds per mirror, whatever the concurrency or the number of writers.',
     '',
   ];
 }

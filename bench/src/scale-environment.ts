@@ -25,6 +25,9 @@ export const SOURCE_NAMESPACE = 'shared';
  * mirror, and (per system phase) the four apps with a given number of writers. Everything the
  * benchmark counts (API requests, Redis commands, CPU per process) is read from these.
  */
+/** The load label of this process: the floor's direct writes, and the watch that counts mirrors. */
+export const BENCHMARK_PROCESS = 'benchmark process';
+
 export class ScaleEnvironment {
   private replicator?: ReplicatorProcesses;
   private starts = 0;
@@ -118,6 +121,8 @@ export class ScaleEnvironment {
         }
         if (this.redisServer.pid !== undefined) byLabel.set('redis-server', [this.redisServer.pid]);
         for (const app of APPS) byLabel.set(app, this.replicator?.pids(app) ?? []);
+        // The floor's client (what the apps replace) runs here, and in every run the watch that counts mirrors.
+        byLabel.set(BENCHMARK_PROCESS, [process.pid]);
         return byLabel;
       },
     };

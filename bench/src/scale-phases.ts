@@ -27,11 +27,20 @@ export interface SystemTimeline {
 
 export interface SystemResult extends PhaseResult {
   readonly writers: number;
+  /** WRITER_CONCURRENCY of each writer. */
+  readonly concurrency: number;
   readonly timeline: SystemTimeline;
   /** Every key enqueued once more, all mirrors in sync: what a periodic resync costs. */
-  readonly resync: PhaseResult;
+  readonly resync?: PhaseResult;
   /** host-watcher and tenant-watcher restarted: what catching up after a restart costs. */
-  readonly watchersRestarted: PhaseResult;
+  readonly watchersRestarted?: PhaseResult;
+}
+
+export interface SystemPhaseOptions {
+  /** The tenant's name, also the prefix of its target namespaces (default `w<writers>`). */
+  readonly tenant?: string;
+  /** Also measure a full resync and a restart of both watchers on the converged mirrors (default true). */
+  readonly steadyState?: boolean;
 }
 
 const CONVERGE_TIMEOUT_MS = 15 * 60_000;
@@ -78,8 +87,15 @@ export async function floorPhase(env: ScaleEnvironment, prefix: string, namespac
  * published config, measured from writing the config until every mirror is complete and the queue
  * is empty. Then a full resync and a restart of both watchers, on the converged mirrors.
  */
-export async function systemPhase(env: ScaleEnvironment, writers: number, namespaces: number, appEnv: Readonly<Record<string, string>>): Promise<SystemResult> {
-  const tenant = `w${writers}`;
+export async function systemPhase(
+  env: ScaleEnvironment,
+  writers: number,
+  namespaces: number,
+  appEnv: Readonly<Record<string, string>>,
+  options: SystemPhaseOptions = {},
+): Promise<SystemResult> {
+  const tenant = options.tenant ?? `w${writers}`;
+  const concurrency = Number(appEnv.WRITER_CONCURRENCY);
   const mappings = phaseMappings(env, tenant, tenant, namespaces);
   await env.createNamespaces('host', [`vc-${tenant}`]);
   await env.createNamespaces('tenant', targetNamespaces(tenant, namespaces));
@@ -96,7 +112,9 @@ export async function systemPhase(env: ScaleEnvironment, writers: number, namesp
     await queueDrained(queue);
     const load = difference(before, await readLoad(env.loadSources()));
     const timeline = await timelineOf(env, performance.timeOrigin + start, seconds);
-    log(`system, ${writers} writer(s): ${seconds.toFixed(1)} s (${JSON.stringify(timeline)})`);
+    log(`system, ${writers} writer(s) × ${concurrency}: ${seconds.toFixed(1)} s (${JSON.stringify(timeline)})`);
+    const result = { name: `system ${writers}w${options.tenant ? ` × ${concurrency}` : ''}`, writers, concurrency, seconds, load, timeline };
+    if (options.steadyState === false) return result;
     const resync = await measured(env, 'resync', async () => {
       await queue.enqueue(mappings.map(mappingKeyOf), 'bench resync');
       await queueDrained(queue);
@@ -109,7 +127,7 @@ export async function systemPhase(env: ScaleEnvironment, writers: number, namesp
       await synced(env, tenant, namespaces);
       await queueDrained(queue);
     });
-    return { name: `system ${writers}w`, writers, seconds, load, timeline, resync, watchersRestarted };
+    return { ...result, resync, watchersRestarted };
   } finally {
     await count.stop();
     await queue.close();

@@ -33,9 +33,10 @@ function machineBusy(phase: PhaseResult): number {
   return round(phase.load.machineBusy / phase.seconds);
 }
 
+/** The floor at a total concurrency: the mean of its runs (before and after the system, where there are two). */
 function floorFor(result: ScaleResult, concurrency: number): number {
-  const seconds = result.floors.filter((floor) => floor.concurrency === concurrency).map((floor) => floor.seconds).sort((a, b) => a - b);
-  return seconds[Math.floor((seconds.length - 1) / 2)] ?? NaN;
+  const seconds = result.floors.filter((floor) => floor.concurrency === concurrency).map((floor) => floor.seconds);
+  return seconds.length === 0 ? NaN : seconds.reduce((sum, s) => sum + s, 0) / seconds.length;
 }
 
 function convergence(result: ScaleResult): string[] {
@@ -52,7 +53,7 @@ function convergence(result: ScaleResult): string[] {
     '### Convergence: every tenant Service and its EndpointSlice correct',
     '',
     'From writing the config (system) or the first request (floor) until a watch on the tenant cluster has seen every',
-    'mirror complete. Ratio: to the floor at the same total concurrency (the median where there are two).',
+    'mirror complete. Ratio: to the floor at the same total concurrency (the mean where there are two).',
     '',
     '| run | seconds | ratio to floor | mirrors/s | throughput vs 1 writer |',
     '| --- | --: | --: | --: | --: |',
@@ -110,14 +111,16 @@ function scaleOut(result: ScaleResult): string[] {
   return [
     `### Scaling out: 1, 2 and 4 writers at WRITER_CONCURRENCY=${concurrency}`,
     '',
-    `The same ${result.mappings} mappings, with each writer taking ${concurrency} job(s) at a time, so that one writer leaves the machine`,
-    'cores to spare; beside each, the floor at the same total concurrency. Throughput vs 1 writer: mirrors/s over one writer\'s.',
+    `The same ${result.mappings} mappings, each writer taking ${concurrency} job(s) at a time, so that one writer leaves part of the machine`,
+    'idle; beside each, the floor at the same total concurrency, which shows how far the API server itself goes faster',
+    'with more requests in flight on this machine. Throughput: mirrors/s over the first row\'s.',
     '',
-    '| writers | system s | mirrors/s | throughput vs 1 writer | floor s (same concurrency) | ratio to floor | cores: tenant kube-apiserver | cores: our apps | cores: everything measured | cores: machine busy |',
-    '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    '| writers | system s | mirrors/s | throughput vs 1 writer | floor s (same concurrency) | floor throughput vs its first row | ratio to floor | cores: tenant kube-apiserver | cores: our apps | cores: everything measured | cores: machine busy |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
     ...systems.map((system, i) => {
       const floor = floors[i];
-      return `| ${system.writers} | ${round(system.seconds, 1)} | ${round(result.mappings / system.seconds, 1)} | ${round(one.seconds / system.seconds)}x | ${floor ? round(floor.seconds, 1) : '–'} | ${floor ? `${round(system.seconds / floor.seconds)}x` : '–'} | ${busy(system)} |`;
+      const floorCells = floor && floors[0] ? `${round(floor.seconds, 1)} | ${round(floors[0].seconds / floor.seconds)}x | ${round(system.seconds / floor.seconds)}x` : '– | – | –';
+      return `| ${system.writers} | ${round(system.seconds, 1)} | ${round(result.mappings / system.seconds, 1)} | ${round(one.seconds / system.seconds)}x | ${floorCells} | ${busy(system)} |`;
     }),
     '',
     'Cores in use by the floors (tenant kube-apiserver, benchmark process, everything measured, machine busy): ' +

@@ -35,7 +35,7 @@ export class TenantSources {
     private readonly sources: ConfigSources,
     private readonly discovery: VClusterDiscovery | undefined,
     private readonly logger: Logger,
-    /** A folder holding config files, to watch for edits. */
+    /** Watches a tenant's config file for edits. */
     private readonly watchFile: (file: string) => void,
   ) {}
 

@@ -2,7 +2,7 @@ import type { Subscription } from 'rxjs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LeaseKeeper, LeaseStore, type Lease } from '@service-replicator/leases';
 import { mappingKeyOf, watchPlan } from '@service-replicator/replication-config';
-import { MappingStore, ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
+import { MappingStore, ReplicatorRedis, type MappingsReloader, type PublishedTenant } from '@service-replicator/replication-queue';
 import type { TenantPodsWanted } from '@service-replicator/kube';
 import { effectiveToHostMode } from '@service-replicator/service-translation';
 import { AnnouncementChannel, LOGGER, Readiness, REPLICA_ID, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
@@ -20,7 +20,7 @@ const LEADER_LEASE = 'host-watcher';
  * snapshot write carries the lease's fencing token, so a leader that lost the lease writes nothing more.
  */
 @Injectable()
-export class HostWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HostWatcherService implements OnApplicationBootstrap, OnApplicationShutdown, MappingsReloader {
   private leadership!: LeaseKeeper;
   /** The watchers of the current leadership term, and that term's token. */
   private term: HostTerm | undefined;

@@ -2,9 +2,8 @@ import { Module } from '@nestjs/common';
 import { WatcherMetrics } from '@service-replicator/kube';
 import { ClustersModule } from '@service-replicator/kube/clusters.module';
 import { Membership } from '@service-replicator/leases';
-import { ReplicatorRedis, ReplicatorRedisModule } from '@service-replicator/replication-queue';
+import { MappingsController, MappingsReloader, ReplicatorRedis, ReplicatorRedisModule } from '@service-replicator/replication-queue';
 import { MetricsRegistry } from '@service-replicator/runtime';
-import { MappingsController } from './mappings.controller';
 import { OrphanSweep } from './orphan-sweep';
 import { TenantWatcherFactory } from './tenant-watcher.factory';
 import { TenantWatcherService } from './tenant-watcher.service';
@@ -19,6 +18,7 @@ import { TenantWatcherService } from './tenant-watcher.service';
     TenantWatcherFactory,
     OrphanSweep,
     TenantWatcherService,
+    { provide: MappingsReloader, useExisting: TenantWatcherService },
   ],
 })
 export class TenantWatcherModule {}

@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { ClusterRegistry, type ClusterWatcher } from '@service-replicator/kube';
 import { LeaseKeeper, LeaseStore, Membership, shardOfMember, type Lease } from '@service-replicator/leases';
 import { watchPlan } from '@service-replicator/replication-config';
-import { MappingStore, ReplicatorRedis, type PublishedTenant } from '@service-replicator/replication-queue';
+import { MappingStore, ReplicatorRedis, type MappingsReloader, type PublishedTenant } from '@service-replicator/replication-queue';
 import { AnnouncementChannel, LOGGER, Readiness, REPLICA_ID, SerialRuns, Settings, type Logger } from '@service-replicator/runtime';
 import { OrphanSweep } from './orphan-sweep';
 import { TenantWatcherFactory } from './tenant-watcher.factory';
@@ -28,7 +28,7 @@ interface TenantWatch {
  * it. Reloads run one at a time, so a burst of announcements never starts two watchers for a tenant.
  */
 @Injectable()
-export class TenantWatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TenantWatcherService implements OnApplicationBootstrap, OnApplicationShutdown, MappingsReloader {
   private shards!: LeaseKeeper;
   private readonly watches = new Map<string, TenantWatch>();
   private readonly reloads = new SerialRuns((reason) => this.reloadNow(reason));

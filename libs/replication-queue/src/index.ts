@@ -1,4 +1,5 @@
 export { MAPPINGS_CHANGED, type MappingsChanged } from './announcements';
+export { MappingsController, MappingsReloader } from './mappings.controller';
 export { MappingStore, type ConfigCheck, type PublishedMappings, type KeyLookup, type PublicationExtras, type PublishedTenant, type PublishedTenantRecord } from './mapping-store';
 export { HOST_CLUSTER, SnapshotStore, tenantCluster, type ClusterId, type ServiceView, type SnapshotView } from './snapshot-store';
 export {

@@ -1,13 +1,21 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { MAPPINGS_CHANGED, type MappingsChanged } from '@service-replicator/replication-queue';
 import { LOGGER, type Logger } from '@service-replicator/runtime';
-import { HostWatcherService } from './host-watcher.service';
+import { MAPPINGS_CHANGED, type MappingsChanged } from './announcements';
 
+/**
+ * What a watcher does when a tenant publishes mappings: looks again at what it should watch. The
+ * watcher apps provide it (`{ provide: MappingsReloader, useExisting: TheirService }`).
+ */
+export abstract class MappingsReloader {
+  abstract reload(reason: string): Promise<void>;
+}
+
+/** Hands config-watcher's announcements to the app's MappingsReloader. */
 @Controller()
 export class MappingsController {
   constructor(
-    private readonly watcher: HostWatcherService,
+    private readonly watcher: MappingsReloader,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

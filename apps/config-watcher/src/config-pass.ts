@@ -145,9 +145,15 @@ export class ConfigPass {
     const text = 'text' in source ? source.text : `\u0000${JSON.stringify(source.issue)}`;
     const cached = this.parsed.get(tenant.name);
     // The tenant sources hand out the same spec object while it is unchanged: serialised only when it is another.
-    if (cached?.text === text && (cached.tenant === tenant || cached.spec === JSON.stringify(tenant))) return cached.result;
+    if (cached?.text === text && cached.tenant === tenant) return cached.result;
+    const spec = JSON.stringify(tenant);
+    if (cached?.text === text && cached.spec === spec) {
+      // The same spec in a new object: remember the object, so the next pass compares by identity again.
+      this.parsed.set(tenant.name, { ...cached, tenant });
+      return cached.result;
+    }
     const result = 'text' in source ? parseTenantConfig(source.text, tenant, tenantLimits(this.settings)) : { issues: [source.issue] };
-    this.parsed.set(tenant.name, { tenant, spec: JSON.stringify(tenant), text, input: ++this.inputs, result });
+    this.parsed.set(tenant.name, { tenant, spec, text, input: ++this.inputs, result });
     return result;
   }
 

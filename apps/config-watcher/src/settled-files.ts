@@ -47,7 +47,11 @@ export class SettledFiles {
     const taken = this.taken.get(path);
     if (taken && (await unchangedSince(path, taken))) return { bytes: taken.snapshot.bytes };
     let current = await look(path);
-    if (current.snapshot && taken && sameSnapshot(taken.snapshot, current.snapshot)) return { bytes: taken.snapshot.bytes };
+    if (current.snapshot && taken && sameSnapshot(taken.snapshot, current.snapshot)) {
+      // Its content checked again now: the next poll may trust its stat once the last change is old enough.
+      this.taken.set(path, { snapshot: taken.snapshot, at: Date.now() });
+      return { bytes: taken.snapshot.bytes };
+    }
     const giveUpAt = Date.now() + 3 * this.settleMs;
     for (;;) {
       await sleep(this.quietLeft(current));

@@ -23,6 +23,9 @@ export interface LoadReading {
   readonly machineBusy: number;
 }
 
+/** The load label of the benchmark's own process: a floor's direct writes, and the watch that counts mirrors. */
+export const BENCHMARK_PROCESS = 'benchmark process';
+
 export interface LoadSources {
   readonly apiServers: readonly { readonly name: string; readonly kubeConfig: KubeConfig }[];
   readonly redis: Redis;

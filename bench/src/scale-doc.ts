@@ -1,7 +1,6 @@
-import { total, type LoadReading } from './load-counters';
+import { BENCHMARK_PROCESS, total, type LoadReading } from './load-counters';
 import type { PhaseResult } from './scale-phases';
 import type { ScaleResult } from './scale-benchmark';
-import { BENCHMARK_PROCESS } from './scale-environment';
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 const perMapping = (count: number, result: ScaleResult) => round(count / result.mappings, 3);

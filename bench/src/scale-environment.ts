@@ -16,7 +16,7 @@ import {
 } from '@service-replicator/control-plane-harness';
 import { tenantHostGrants, type TenantSpec } from '@service-replicator/replication-config';
 import { log } from './bench-log';
-import type { LoadSources } from './load-counters';
+import { BENCHMARK_PROCESS, type LoadSources } from './load-counters';
 
 export const SOURCE_NAMESPACE = 'shared';
 
@@ -25,9 +25,6 @@ export const SOURCE_NAMESPACE = 'shared';
  * mirror, and (per system phase) the four apps with a given number of writers. Everything the
  * benchmark counts (API requests, Redis commands, CPU per process) is read from these.
  */
-/** The load label of this process: the floor's direct writes, and the watch that counts mirrors. */
-export const BENCHMARK_PROCESS = 'benchmark process';
-
 export class ScaleEnvironment {
   private replicator?: ReplicatorProcesses;
   private starts = 0;
